@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from flux import api
+
+router = SimpleRouter()
+router.register("patrimoine/logements", api.LogementViewSet, basename="logement")
+router.register("patrimoine/imports", api.ImportViewSet, basename="import")
+router.register("etat-des-lieux", api.ReservationStockViewSet, basename="reservationstock")
+router.register("exclusions", api.ExclusionViewSet, basename="exclusion")
+router.register("conversions", api.ConversionViewSet, basename="conversion")
+
+urlpatterns = [path("synthese/", api.SyntheseView.as_view(), name="flux-synthese"), *router.urls]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class FluxConfig(AppConfig):
+    name = "flux"
+    verbose_name = "Flux : patrimoine, allocations, orientations, bilans"
+
+    def ready(self):
+        from core import nav
+
+        nav.register("Patrimoine", "flux:patrimoine_list", order=30)
+        nav.register("État des lieux", "flux:stock_list", order=31)
+        nav.register("Synthèse", "flux:synthese", order=32)
