@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('conventions', '0003_documents_signatures'),
+        ('core', '0001_initial'),
         ('flux', '0001_initial'),
         ('reservataires', '0001_initial'),
         ('territoires', '0001_initial'),
@@ -22,15 +23,12 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('annee', models.PositiveSmallIntegerField(verbose_name='année')),
                 ('mode', models.CharField(choices=[('signees', 'Conventions signées (les autres relèvent du préfet)'), ('projets', 'Simulation : conventions signées et projets en cours')], max_length=10, verbose_name='conventions prises en compte')),
-                ('statut', models.CharField(choices=[('en_attente', 'En attente'), ('en_cours', 'En cours'), ('termine', 'Terminé'), ('echec', 'Échec')], default='en_attente', max_length=12, verbose_name='statut')),
-                ('progression', models.PositiveSmallIntegerField(default=0, verbose_name='progression (%)')),
-                ('etape', models.CharField(blank=True, max_length=200, verbose_name='étape')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
                 ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='lancé le')),
                 ('termine_le', models.DateTimeField(blank=True, null=True, verbose_name='terminé le')),
                 ('duree_s', models.FloatField(blank=True, null=True, verbose_name='durée (s)')),
                 ('resume', models.JSONField(blank=True, default=dict, verbose_name='résumé')),
                 ('bailleur', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reservataires.organisation')),
+                ('job', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
                 ('lance_par', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={

@@ -19,7 +19,6 @@ from flux.models.flux_annuel import (
     ModeCalcul,
     MotifAllocation,
     RotationObservee,
-    StatutCalcul,
     TauxRotation,
 )
 from flux.models.journal import Evenement
@@ -55,7 +54,6 @@ __all__ = [
     "RotationObservee",
     "SourceDeclaration",
     "StatutBilan",
-    "StatutCalcul",
     "StatutOrientation",
     "TauxRotation",
     "CATEGORIES_FLUX",

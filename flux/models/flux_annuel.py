@@ -42,9 +42,7 @@ class TauxRotation(models.Model):
         verbose_name = "taux de rotation configuré"
         constraints = [
             models.UniqueConstraint(fields=["bailleur", "departement"], name="taux_rotation_unique"),
-            models.CheckConstraint(
-                name="taux_rotation_0_100", condition=Q(taux_pct__gte=0) & Q(taux_pct__lte=100)
-            ),
+            models.CheckConstraint(name="taux_rotation_0_100", condition=Q(taux_pct__gte=0) & Q(taux_pct__lte=100)),
         ]
 
     def __str__(self):
@@ -73,6 +71,9 @@ class RotationObservee(models.Model):
                 fields=["bailleur", "departement", "epci", "annee", "qpv", "typologie"], name="rotation_unique"
             ),
         ]
+
+    def __str__(self):
+        return f"Rotation {self.annee} {self.epci_id} : {self.liberations}/{self.logements}"
 
 
 class MiseEnService(models.Model):
@@ -124,17 +125,13 @@ class CibleReservataire(models.Model):
             models.UniqueConstraint(fields=["reservataire", "epci", "annee"], name="cible_unique"),
         ]
 
+    def __str__(self):
+        return f"Cible {self.annee} {self.epci_id} : {self.nombre}"
+
 
 class ModeCalcul(models.TextChoices):
     SIGNEES = "signees", "Conventions signées (les autres relèvent du préfet)"
     PROJETS = "projets", "Simulation : conventions signées et projets en cours"
-
-
-class StatutCalcul(models.TextChoices):
-    EN_ATTENTE = "en_attente", "En attente"
-    EN_COURS = "en_cours", "En cours"
-    TERMINE = "termine", "Terminé"
-    ECHEC = "echec", "Échec"
 
 
 class CalculFluxQuerySet(models.QuerySet):
@@ -153,10 +150,8 @@ class CalculFlux(models.Model):
         "reservataires.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     mode = models.CharField("conventions prises en compte", max_length=10, choices=ModeCalcul.choices)
-    statut = models.CharField("statut", max_length=12, choices=StatutCalcul.choices, default=StatutCalcul.EN_ATTENTE)
-    progression = models.PositiveSmallIntegerField("progression (%)", default=0)
-    etape = models.CharField("étape", max_length=200, blank=True)
-    message = models.TextField("message", blank=True)
+    # Progress, failure and outcome are those of the background job (core.jobs) that runs it.
+    job = models.OneToOneField("core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     lance_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -212,6 +207,9 @@ class FluxCellule(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"Flux {self.annee} {self.epci_id} : {self.flux}"
+
 
 class MotifAllocation(models.TextChoices):
     CONVENTION = "convention", "Convention de réservation"
@@ -255,6 +253,11 @@ class FluxAllocation(models.Model):
         verbose_name_plural = "allocations du flux"
         indexes = [
             models.Index(fields=["calcul", "reservataire", "epci"], name="fluxalloc_calcul_idx"),
-            models.Index(fields=["annee", "mode", "bailleur", "epci", "qpv", "typologie"], name="fluxalloc_cellule_idx"),
+            models.Index(
+                fields=["annee", "mode", "bailleur", "epci", "qpv", "typologie"], name="fluxalloc_cellule_idx"
+            ),
             models.Index(fields=["annee", "mode", "reservataire", "epci"], name="fluxalloc_reservataire_idx"),
         ]
+
+    def __str__(self):
+        return f"Allocation {self.annee} {self.epci_id} : {self.logements}"

@@ -117,6 +117,9 @@ class PropositionCandidats(models.Model):
         verbose_name_plural = "propositions de candidats"
         constraints = [models.CheckConstraint(name="proposition_au_moins_un", condition=Q(nb_candidats__gte=1))]
 
+    def __str__(self):
+        return f"{self.nb_candidats} candidat(s) pour {self.orientation_id}"
+
 
 class DecisionCaleol(models.TextChoices):
     ATTRIBUTION = "attribution", "Attribution"
@@ -143,6 +146,9 @@ class Attribution(models.Model):
 
     class Meta:
         verbose_name = "attribution"
+
+    def __str__(self):
+        return f"{self.get_decision_display()} ({self.orientation_id})"
 
 
 class StatutBilan(models.TextChoices):
