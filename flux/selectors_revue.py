@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, Sum
 
 from conventions.models import Convention, Objectif
-from flux.models import CibleReservataire, FluxAllocation
+from flux.models import CibleReservataire, FluxAllocation, FluxCellule, MotifAllocation
 from reservataires.models import Capacite, Organisation
 from territoires.models import EPCI
 
@@ -133,3 +133,60 @@ def graphique(revue: Revue, largeur: int = 720, hauteur_barre: int = 10) -> dict
         "hauteur_barre": hauteur_barre,
         "barres": barres,
     }
+
+
+PREFET_DEFAUT = "Préfet – flux des conventions non signées"
+PART_BAILLEUR = "Bailleur – part non réservée"
+
+
+def resultats_par_epci(user, annee: int, mode: str, bailleur_id=None, departement_id=None) -> dict:
+    """Results of the flux in force per EPCI: the forecast flux (bailleur side only) and the dwellings
+    of each réservataire, the bailleur's own share and the préfet's fallback line. A réservataire sees
+    only its own lines: cells (the whole flux) are not visible to it."""
+    allocations = FluxAllocation.objects.visible_to(user).filter(annee=annee, mode=mode)
+    cellules = FluxCellule.objects.visible_to(user).filter(annee=annee, mode=mode)
+    if bailleur_id:
+        allocations, cellules = allocations.filter(bailleur_id=bailleur_id), cellules.filter(bailleur_id=bailleur_id)
+    if departement_id:
+        allocations = allocations.filter(cellule__departement_id=departement_id)
+        cellules = cellules.filter(departement_id=departement_id)
+    parts = list(
+        allocations.values("epci_id", "reservataire_id", "reservataire__nom", "motif").annotate(total=Sum("logements"))
+    )
+    flux = {c["epci_id"]: c["total"] for c in cellules.values("epci_id").annotate(total=Sum("flux"))}
+    colonnes = {}
+    for p in parts:
+        cle = (p["reservataire_id"] or 0, p["motif"] == MotifAllocation.PREFET_SANS_CONVENTION)
+        if p["reservataire_id"] is None:
+            libelle = PREFET_DEFAUT if cle[1] else PART_BAILLEUR
+        elif cle[1]:
+            libelle = f"{p['reservataire__nom']} (flux relevant du préfet, convention non signée)"
+        else:
+            libelle = p["reservataire__nom"]
+        colonnes[cle] = libelle
+    ordre = sorted(colonnes, key=lambda c: (c[0] == 0, colonnes[c]))
+    ids = set(flux) | {p["epci_id"] for p in parts}
+    noms = dict(EPCI.objects.filter(pk__in=ids).values_list("pk", "nom"))
+    valeurs = {}
+    for p in parts:
+        cle = (p["reservataire_id"] or 0, p["motif"] == MotifAllocation.PREFET_SANS_CONVENTION)
+        valeurs[(p["epci_id"], cle)] = valeurs.get((p["epci_id"], cle), 0) + p["total"]
+    lignes = []
+    for epci_id in sorted(ids, key=lambda i: noms.get(i, i)):
+        cellules_ligne = [valeurs.get((epci_id, c), 0) for c in ordre]
+        lignes.append(
+            {
+                "epci_id": epci_id,
+                "epci_nom": noms.get(epci_id, epci_id),
+                "flux": flux.get(epci_id),
+                "parts": cellules_ligne,
+                "total": sum(cellules_ligne),
+            }
+        )
+    voit_flux = bool(flux)
+    totaux = {
+        "flux": sum(flux.values()) if voit_flux else None,
+        "parts": [sum(ligne["parts"][i] for ligne in lignes) for i in range(len(ordre))],
+        "total": sum(ligne["total"] for ligne in lignes),
+    }
+    return {"colonnes": [colonnes[c] for c in ordre], "lignes": lignes, "totaux": totaux, "voit_flux": voit_flux}

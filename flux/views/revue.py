@@ -12,8 +12,9 @@ from core.concurrency import ConflictError
 from flux import exports_revue
 from flux import selectors_revue as selectors
 from flux.forms import annee_courante
+from flux.models import ModeCalcul
 from flux.services import revue as services
-from reservataires.models import Capacite
+from reservataires.models import Capacite, Organisation
 from territoires.models import Departement
 
 
@@ -85,3 +86,32 @@ def revue_cible(request):
         messages.error(request, str(exc))
     url = reverse("flux:revue_objectifs")
     return redirect(f"{url}?reservataire={reservataire.pk}&annee={annee}&departement={departement or ''}")
+
+
+@login_required
+def flux_resultats(request):
+    annee = request.GET.get("annee", "").strip()
+    annee = int(annee) if annee.isdigit() and 2000 <= int(annee) <= 2100 else annee_courante()
+    mode = request.GET.get("mode", "").strip()
+    mode = mode if mode in ModeCalcul.values else ModeCalcul.SIGNEES
+    bailleurs = Organisation.objects.visible_to(request.user).bailleurs().order_by("nom")
+    bailleur = request.GET.get("bailleur", "").strip()
+    bailleur = int(bailleur) if bailleur.isdigit() and bailleurs.filter(pk=int(bailleur)).exists() else None
+    departement = request.GET.get("departement", "").strip()[:3]
+    departement = departement if departement and Departement.objects.filter(pk=departement).exists() else None
+    resultats = selectors.resultats_par_epci(request.user, annee, mode, bailleur, departement)
+    return render(
+        request,
+        "flux/revue/resultats.html",
+        {
+            **resultats,
+            "annee": annee,
+            "mode": mode,
+            "modes": ModeCalcul.choices,
+            "bailleur": bailleur,
+            "bailleurs": bailleurs,
+            "departement": departement or "",
+            "departements": Departement.objects.order_by("code"),
+            "annees": range(annee_courante() - 3, annee_courante() + 3),
+        },
+    )
