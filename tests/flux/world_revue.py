@@ -53,3 +53,16 @@ def resultats(bailleur, annee, lignes, *, departement="59", mode=ModeCalcul.SIGN
                 quota=Decimal(logements), logements=logements,
             )  # fmt: skip
     return calcul
+
+
+def add_to(world) -> None:
+    """Victim objects for the isolation matrix: results of a run and a réservataire's target (a year of
+    their own so that other worlds' runs never collide)."""
+    from flux.models import CibleReservataire
+
+    epci = EPCI.objects.get(pk="200093201")
+    calcul = resultats(world.bailleur, 2039, [(epci, 20, {world.reservataire: 5, None: 15})])
+    world.add(calcul.cellules.get())
+    for allocation in calcul.allocations.all():
+        world.add(allocation)
+    world.add(CibleReservataire.objects.create(reservataire=world.reservataire, epci=epci, annee=2039, nombre=9))
