@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from flux import api
+from flux.api import flux_annuel_resultats as resultats
 
 router = SimpleRouter()
 router.register("patrimoine/logements", api.LogementViewSet, basename="logement")
@@ -9,5 +10,7 @@ router.register("patrimoine/imports", api.ImportViewSet, basename="import")
 router.register("etat-des-lieux", api.ReservationStockViewSet, basename="reservationstock")
 router.register("exclusions", api.ExclusionViewSet, basename="exclusion")
 router.register("conversions", api.ConversionViewSet, basename="conversion")
+router.register("flux-annuel/cellules", resultats.FluxCelluleViewSet, basename="fluxcellule")
+router.register("flux-annuel/allocations", resultats.FluxAllocationViewSet, basename="fluxallocation")
 
 urlpatterns = [path("synthese/", api.SyntheseView.as_view(), name="flux-synthese"), *router.urls]

@@ -11,3 +11,4 @@ class FluxConfig(AppConfig):
         nav.register("Patrimoine", "flux:patrimoine_list", order=30)
         nav.register("État des lieux", "flux:stock_list", order=31)
         nav.register("Synthèse", "flux:synthese", order=32)
+        nav.register("Revue des objectifs", "flux:revue_objectifs", order=33)

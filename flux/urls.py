@@ -1,5 +1,6 @@
 from django.urls import path
 
+from flux import urls_revue
 from flux.views import conversion, etat_des_lieux, patrimoine
 
 app_name = "flux"
@@ -46,3 +47,4 @@ urlpatterns = [
     path("synthese.csv", conversion.synthese_csv, name="synthese_csv"),
     path("synthese.xlsx", conversion.synthese_xlsx, name="synthese_xlsx"),
 ]
+urlpatterns += urls_revue.urlpatterns
