@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from flux import api
+from flux.api.orientation import OrientationViewSet
 
 router = SimpleRouter()
 router.register("patrimoine/logements", api.LogementViewSet, basename="logement")
@@ -9,5 +10,6 @@ router.register("patrimoine/imports", api.ImportViewSet, basename="import")
 router.register("etat-des-lieux", api.ReservationStockViewSet, basename="reservationstock")
 router.register("exclusions", api.ExclusionViewSet, basename="exclusion")
 router.register("conversions", api.ConversionViewSet, basename="conversion")
+router.register("orientations", OrientationViewSet, basename="orientation")
 
 urlpatterns = [path("synthese/", api.SyntheseView.as_view(), name="flux-synthese"), *router.urls]

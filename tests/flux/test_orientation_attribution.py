@@ -49,3 +49,18 @@ def test_non_attribution_rouvre_aux_candidats(bailleur, als):
     enregistrer_attribution(o, decision=DecisionCaleol.REFUS_CANDIDAT, date_caleol=CALEOL)
     o.refresh_from_db()
     assert o.statut == StatutOrientation.CANDIDATS
+
+
+@pytest.mark.django_db
+def test_api_liste_pour_les_deux_parties_seulement(bailleur, als, alice, bob, charlie, api_client_for):
+    allocations(bailleur, 2026, {als: 1})
+    o = declarer(
+        logement=logement(bailleur),
+        date_disponibilite=datetime.date(2026, 3, 2),
+        nature="relocation",
+        source=SourceDeclaration.API,
+    )
+    for user in (alice, bob):
+        r = api_client_for(user).get("/api/v1/orientations/", {"statut": "oriente"})
+        assert r.status_code == 200 and [x["id"] for x in r.json()["results"]] == [o.pk]
+    assert api_client_for(charlie).get(f"/api/v1/orientations/{o.pk}/").status_code == 404

@@ -64,3 +64,32 @@ def allocations(bailleur, annee, parts: dict, *, qpv=True, typologie=3, epci=EPC
             logements=n,
         )
     return cellule
+
+
+def add_to(world) -> None:
+    """Victim orientation for the isolation matrix: a dwelling of the bailleur oriented to its réservataire."""
+    import datetime
+
+    from flux.models import Orientation, SourceDeclaration
+    from tests.isolation.world import MARKER
+
+    lgt = logement(world.bailleur, rpls_id="0599900001")
+    world.add(
+        Orientation.objects.create(
+            bailleur=world.bailleur,
+            logement=lgt,
+            nature="relocation",
+            date_disponibilite=datetime.date(2026, 3, 2),
+            annee=2026,
+            departement_id="59",
+            epci_id=EPCI_LILLE,
+            commune_id="59512",
+            qpv=True,
+            typologie=3,
+            financement="PLUS",
+            reservataire_propose=world.reservataire,
+            reservataire=world.reservataire,
+            motif_derogation=MARKER,
+            source=SourceDeclaration.NAVIGATEUR,
+        )
+    )
