@@ -35,3 +35,6 @@ def import_etat_des_lieux(job_id: str) -> None:
     from flux.services.etat_des_lieux import etat_des_lieux_import_job
 
     _run_and_clean(job_id, etat_des_lieux_import_job)
+
+
+from flux.tasks_orientation import orientation_expirer, orientation_notifier  # noqa: E402, F401
