@@ -40,3 +40,31 @@ def test_bilan_envoye_non_recalcule(convention):
     Bilan.objects.create(convention=convention, annee=2025, statut=StatutBilan.ENVOYE)
     with pytest.raises(ValidationError, match="déjà été envoyé"):
         calculer_bilan(convention, 2025)
+
+
+def test_indicateurs_mixite_seuils(convention):
+    import datetime
+
+    from flux.models.orientation import Attribution, DecisionCaleol
+    from flux.services.indicateurs import mixite_par_epci
+
+    b = convention.bailleur
+
+    def attribuer(rpls, qpv, q1, dalo=False, decision=DecisionCaleol.ATTRIBUTION):
+        o = wb.orientation(convention, wb.logement(b, rpls, qpv=qpv), 2025)
+        Attribution.objects.create(
+            orientation=o, decision=decision, date_caleol=datetime.date(2025, 5, 1), premier_quartile=q1, dalo=dalo
+        )
+
+    attribuer("0590000201", False, True, dalo=True)  # hors QPV, Q1
+    attribuer("0590000202", False, False)
+    attribuer("0590000203", False, False)
+    attribuer("0590000204", True, False)  # QPV, other quartile
+    attribuer("0590000205", True, True)
+    attribuer("0590000206", False, True, decision=DecisionCaleol.NON_ATTRIBUTION)  # not counted
+    (epci,) = mixite_par_epci(Attribution.objects.all(), 2025)
+    assert epci["attributions"] == 5
+    q1, autres, prio = epci["indicateurs"]
+    assert (q1["part"], q1["seuil"], q1["atteint"]) == (33.3, 25, True)
+    assert (autres["part"], autres["seuil"], autres["atteint"]) == (50.0, 50, True)
+    assert (prio["part"], prio["seuil"], prio["atteint"]) == (20.0, 25, False)
