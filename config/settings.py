@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE: dict = {}  # filled by each app's tasks module, see config
 
 # Dashboards are cached this long (seconds), invalidated by any convention write; 0 disables.
 PILOTAGE_CACHE_SECONDS = env_int("PILOTAGE_CACHE_SECONDS", 300)
+# Mixité thresholds (loi ELAN, CCH L.441-1), in % of the year's attributions (flux/services/indicateurs.py).
+FLUX_SEUIL_Q1_HORS_QPV = env_int("FLUX_SEUIL_Q1_HORS_QPV", 25)
+FLUX_SEUIL_AUTRES_QUARTILES_QPV = env_int("FLUX_SEUIL_AUTRES_QUARTILES_QPV", 50)
+FLUX_SEUIL_PRIORITAIRES = env_int("FLUX_SEUIL_PRIORITAIRES", 25)
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
