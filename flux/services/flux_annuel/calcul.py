@@ -49,7 +49,7 @@ SIX = Decimal("0.000001")
 
 def calcul_lancer(*, user, annee, mode, bailleur: Organisation | None = None) -> CalculFlux:
     """Create the run and its job, enqueue the computation after commit."""
-    from flux.tasks_flux_annuel import calculer_flux
+    from flux.tasks import calculer_flux
 
     erreurs = {}
     if not isinstance(annee, int) or not ANNEE_MIN <= annee <= ANNEE_MAX:
