@@ -153,3 +153,24 @@ def test_only_the_bailleur_drafters_and_staff_may_launch(alice, charlie, bailleu
     with django_capture_on_commit_callbacks() as callbacks:
         calcul = calcul_lancer(user=alice, annee=ANNEE, mode=ModeCalcul.SIGNEES, bailleur=bailleur)
     assert len(callbacks) == 1 and calcul.job.kind == "flux.calculer_flux"
+
+
+def test_pages_list_launch_and_show_progress_then_summary(alice, bailleur, als, monde, client_for):
+    from django.urls import reverse
+
+    _convention(bailleur, als, "25")
+    client = client_for(alice)
+    page = client.get(reverse("flux:calcul_list"))
+    assert page.status_code == 200 and "Lancer le calcul" in page.content.decode()
+    calcul, _ = _lancer(alice, bailleur)
+    detail = client.get(reverse("flux:calcul_detail", args=[calcul.pk])).content.decode()
+    assert "job-progress" in detail and "13 logements" in detail and "Voir les résultats par EPCI" in detail
+    reponse = client.post(reverse("flux:calcul_list"), {"annee": "1900", "mode": "signees", "bailleur": bailleur.pk})
+    assert "Année entre" in reponse.content.decode()
+
+
+def test_a_foreign_user_gets_404_on_a_run(alice, charlie, bailleur, monde, client_for):
+    from django.urls import reverse
+
+    calcul, _ = _lancer(alice, bailleur)
+    assert client_for(charlie).get(reverse("flux:calcul_detail", args=[calcul.pk])).status_code == 404
