@@ -174,3 +174,17 @@ def test_a_foreign_user_gets_404_on_a_run(alice, charlie, bailleur, monde, clien
 
     calcul, _ = _lancer(alice, bailleur)
     assert client_for(charlie).get(reverse("flux:calcul_detail", args=[calcul.pk])).status_code == 404
+
+
+def test_api_creates_lists_and_refuses_bad_input_in_french(alice, charlie, bailleur, client_for):
+    client = client_for(alice)
+    url = "/api/v1/flux-annuel/calculs/"
+    demande = {"annee": ANNEE, "mode": "signees", "bailleur": bailleur.pk}
+    reponse = client.post(url, demande, content_type="application/json")
+    assert reponse.status_code == 202, reponse.content
+    calcul_id = reponse.json()["id"]
+    assert [c["id"] for c in client.get(url).json()["results"]] == [calcul_id]
+    assert client.post(url, {"annee": ANNEE}, content_type="application/json").status_code == 400
+    erreur = client.post(url, {"annee": 1900, "bailleur": bailleur.pk}, content_type="application/json")
+    assert erreur.status_code == 400
+    assert client_for(charlie).get(f"{url}{calcul_id}/").status_code == 404
