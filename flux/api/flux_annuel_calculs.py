@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.scoping import ScopedViewSetMixin
-from flux.api.commun import BailleurVisibleField
+from flux.api.commun import BailleurVisibleField, JSONFrancais
 from flux.models import CalculFlux, ModeCalcul
 from flux.services.flux_annuel.calcul import calcul_lancer
 
@@ -34,6 +34,7 @@ class CalculFluxViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     """Calculs du flux annuel : visibles du bailleur et de sa fédération ; lancer un calcul (tâche de fond)."""
 
     scoped_model = CalculFlux
+    parser_classes = [JSONFrancais]
     serializer_class = CalculFluxSerializer
     ordering = ["-cree_le"]
     ordering_fields = ["cree_le", "annee"]
