@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -179,6 +179,40 @@ def _parts(calcul, bailleur_id, departement_id, alertes):
     return parts
 
 
+CHAMPS_CELLULE = [
+    "calcul_id", "annee", "mode", "bailleur_id", "departement_id", "epci_id", "qpv", "typologie", "logements",
+    "taux_rotation_pct", "source_rotation", "relocations", "mises_en_service", "exclusions", "flux",
+]  # fmt: skip
+CHAMPS_ALLOCATION = [
+    "cellule_id", "calcul_id", "annee", "mode", "bailleur_id", "epci_id", "qpv", "typologie", "reservataire_id",
+    "convention_id", "motif", "quota", "logements",
+]  # fmt: skip
+
+
+def _copier(calcul, cellules: dict, allocations: list) -> None:
+    """PostgreSQL: COPY the rows (the ORM's INSERT costs most of a national run), cells first, then
+    their ids read back by the unique key to COPY the allocations."""
+
+    def copy(model, champs, lignes):
+        colonnes = ", ".join(model._meta.get_field(c.removesuffix("_id")).column for c in champs)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {model._meta.db_table} ({colonnes}) FROM STDIN") as copie:
+                for ligne in lignes:
+                    copie.write_row(ligne)
+
+    copy(FluxCellule, CHAMPS_CELLULE, ([getattr(o, c) for c in CHAMPS_CELLULE] for o in cellules.values()))
+    ids = {
+        tuple(r[1:]): r[0]
+        for r in FluxCellule.objects.filter(calcul=calcul).values_list(
+            "pk", "bailleur_id", "departement_id", "epci_id", "qpv", "typologie"
+        )
+    }
+    for a in allocations:
+        c = a.cellule
+        a.cellule_id = ids[(c.bailleur_id, c.departement_id, c.epci_id, c.qpv, c.typologie)]
+    copy(FluxAllocation, CHAMPS_ALLOCATION, ([getattr(a, c) for c in CHAMPS_ALLOCATION] for a in allocations))
+
+
 def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
     """Compute and write the cells and allocations of the run's scope; returns the summary."""
     bailleurs = [calcul.bailleur_id] if calcul.bailleur_id else None
@@ -246,8 +280,9 @@ def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
         scope = {"annee": calcul.annee, "mode": calcul.mode}
         if bailleurs is not None:
             scope["bailleur_id__in"] = bailleurs
-        FluxAllocation.objects.filter(**scope).delete()
-        FluxCellule.objects.filter(**scope).delete()
+        # Nothing else points at these rows: a plain DELETE, without the ORM's cascade collector.
+        FluxAllocation.objects.filter(**scope)._raw_delete(connection.alias)
+        FluxCellule.objects.filter(**scope)._raw_delete(connection.alias)
         objets = {}
         for cle, c, e, f in lignes_c:
             objets[cle] = FluxCellule(
@@ -257,28 +292,29 @@ def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
                 relocations=_arrondi(c["logements"] * c["taux"] / 100, TROIS), mises_en_service=c["mes"],
                 exclusions=e, flux=f,
             )  # fmt: skip
-        FluxCellule.objects.bulk_create(objets.values(), batch_size=5000)
-        FluxAllocation.objects.bulk_create(
-            (
-                FluxAllocation(
-                    cellule=objets[cle],
-                    calcul=calcul,
-                    annee=calcul.annee,
-                    mode=calcul.mode,
-                    bailleur_id=cle[0],
-                    epci_id=cle[2],
-                    qpv=cle[3],
-                    typologie=cle[4],
-                    reservataire_id=res_id,
-                    convention_id=conv_id,
-                    motif=motif,
-                    quota=Decimal(n),
-                    logements=n,
-                )  # fmt: skip
-                for cle, conv_id, res_id, motif, n, _ in lignes_a
-            ),
-            batch_size=5000,
-        )
+        allocations = [
+            FluxAllocation(
+                cellule=objets[cle],
+                calcul=calcul,
+                annee=calcul.annee,
+                mode=calcul.mode,
+                bailleur_id=cle[0],
+                epci_id=cle[2],
+                qpv=cle[3],
+                typologie=cle[4],
+                reservataire_id=res_id,
+                convention_id=conv_id,
+                motif=motif,
+                quota=Decimal(n),
+                logements=n,
+            )  # fmt: skip
+            for cle, conv_id, res_id, motif, n, _ in lignes_a
+        ]
+        if connection.vendor == "postgresql":
+            _copier(calcul, objets, allocations)
+        else:
+            FluxCellule.objects.bulk_create(objets.values(), batch_size=2000)
+            FluxAllocation.objects.bulk_create(allocations, batch_size=2000)
     progres(3, "Terminé")
     par_motif = defaultdict(int)
     for _, _, _, motif, n, _ in lignes_a:
