@@ -138,23 +138,33 @@ def _cellules(calcul, bailleurs, alertes):
     return cellules
 
 
-def _parts(calcul, bailleur_id, departement_id, alertes):
+def _conventions(calcul, bailleurs) -> dict:
+    """Living conventions per (bailleur, département), each with its last version: two queries."""
+    conventions = Convention.objects.vivantes().select_related("reservataire", "version_en_vigueur").order_by("pk")
+    if bailleurs is not None:
+        conventions = conventions.filter(bailleur_id__in=bailleurs)
+    conventions = list(conventions)
+    dernieres = {}
+    for v in ConventionVersion.objects.filter(convention__in=[c.pk for c in conventions]).order_by("numero"):
+        dernieres[v.convention_id] = v
+    groupes = defaultdict(list)
+    for conv in conventions:
+        conv.derniere_version = dernieres.get(conv.pk)
+        groupes[(conv.bailleur_id, conv.departement_id)].append(conv)
+    return groupes
+
+
+def _parts(calcul, conventions, alertes):
     """The claims of one périmètre: key → (Part, convention, réservataire, motif)."""
     signees = calcul.mode == ModeCalcul.SIGNEES
     echue = date(calcul.annee, 1, 1) > ECHEANCE_LEGALE
     parts = {}
-    conventions = (
-        Convention.objects.vivantes()
-        .filter(bailleur_id=bailleur_id, departement_id=departement_id)
-        .select_related("reservataire", "version_en_vigueur", "version_courante")
-        .order_by("pk")
-    )
     for conv in conventions:
         en_vigueur = conv.statut in STATUTS_EN_VIGUEUR and conv.version_en_vigueur_id
         if en_vigueur and signees:
             version = conv.version_en_vigueur
         else:
-            version = ConventionVersion.objects.filter(convention=conv).order_by("-numero").first()
+            version = conv.derniere_version
         if version is None or version.part_flux_pct is None:
             alertes.append(f"Convention {conv} : aucune part du flux renseignée, non prise en compte.")
             continue
@@ -220,6 +230,7 @@ def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
     progres(0, "Agrégation du patrimoine")
     cellules = _cellules(calcul, bailleurs, alertes)
     historique, configure, defaut = _taux(calcul, bailleurs)
+    conventions = _conventions(calcul, bailleurs)
     exclusions = defaultdict(int)
     excl = Exclusion.objects.filter(annee=calcul.annee, categorie__in=CATEGORIES_FLUX)
     if bailleurs is not None:
@@ -259,7 +270,7 @@ def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
             for k, cle in cles.items()
         }
         flux = arrondir_cellules(prevus)
-        parts = _parts(calcul, perimetre[0], perimetre[1], alertes)
+        parts = _parts(calcul, conventions.get(perimetre, []), alertes)
         try:
             reparti = repartir(flux, [p[0] for p in parts.values()]) if parts else {}
         except ValueError as exc:
