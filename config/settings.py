@@ -201,6 +201,13 @@ PILOTAGE_CACHE_SECONDS = env_int("PILOTAGE_CACHE_SECONDS", 300)
 FLUX_SEUIL_Q1_HORS_QPV = env_int("FLUX_SEUIL_Q1_HORS_QPV", 25)
 FLUX_SEUIL_AUTRES_QUARTILES_QPV = env_int("FLUX_SEUIL_AUTRES_QUARTILES_QPV", 50)
 FLUX_SEUIL_PRIORITAIRES = env_int("FLUX_SEUIL_PRIORITAIRES", 25)
+# Turnover rate (%) of the annual flux when a cell has neither history nor a configured rate.
+FLUX_TAUX_ROTATION_DEFAUT = env_str("FLUX_TAUX_ROTATION_DEFAUT", "9")
+try:
+    if not 0 <= float(FLUX_TAUX_ROTATION_DEFAUT) <= 100:
+        raise ValueError
+except ValueError as exc:
+    raise ImproperlyConfigured("FLUX_TAUX_ROTATION_DEFAUT : pourcentage entre 0 et 100 attendu.") from exc
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

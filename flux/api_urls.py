@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from flux import api
 from flux.api import flux_annuel_resultats as resultats
+from flux.api.flux_annuel_calculs import CalculFluxViewSet
 from flux.api.orientation import OrientationViewSet
 
 router = SimpleRouter()
@@ -13,6 +14,7 @@ router.register("exclusions", api.ExclusionViewSet, basename="exclusion")
 router.register("conversions", api.ConversionViewSet, basename="conversion")
 router.register("flux-annuel/cellules", resultats.FluxCelluleViewSet, basename="fluxcellule")
 router.register("flux-annuel/allocations", resultats.FluxAllocationViewSet, basename="fluxallocation")
+router.register("flux-annuel/calculs", CalculFluxViewSet, basename="calculflux")
 router.register("orientations", OrientationViewSet, basename="orientation")
 
 urlpatterns = [path("synthese/", api.SyntheseView.as_view(), name="flux-synthese"), *router.urls]

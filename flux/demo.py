@@ -51,6 +51,7 @@ def seed(ctx: DemoContext) -> None:
             conversion_calculer(
                 bailleur=nord, perimetre=perimetre, annee=annee, methode=Methode.RATIO_SIMPLE, by=redactrice
             )
+    __import__("flux.demo_flux_annuel").demo_flux_annuel.seed(ctx)  # annual flux, after the patrimoine
     ctx.notes.append(
         "Patrimoine : "
         + ", ".join(f"{ctx.objects[c].nom} {n} logements" for c, _, n, _ in DEMO_STOCK)

@@ -139,7 +139,11 @@ class CalculFluxQuerySet(models.QuerySet):
         """Runs of a bailleur (bailleur members, its federation); national runs (no bailleur) are
         seen by staff only."""
         scope = bailleur_scope(user, action)
-        return self.none() if scope is None else self.filter(scope)
+        if scope is None:
+            return self.none()
+        if user.is_staff:
+            scope |= Q(bailleur__isnull=True)
+        return self.filter(scope)
 
 
 class CalculFlux(models.Model):

@@ -1,0 +1,339 @@
+"""Running the annual flux: launch (permission, CalculFlux + Job) and the job's work.
+
+The dwellings are aggregated by the database (one GROUP BY over the patrimoine); the forecast and
+the allocation then work on cells (bailleur × département × EPCI × QPV × typologie), never on
+dwellings, with the exact rules of flux.services.flux_annuel.regles. A run deletes the previous
+rows of its scope (année, mode, bailleur or all) and writes the new ones in one transaction.
+"""
+
+import time
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from conventions.models import STATUTS_EN_VIGUEUR, Convention, ConventionVersion
+from core.jobs import job_create, job_enqueue
+from flux import allocation
+from flux.models import (
+    CalculFlux,
+    Exclusion,
+    FluxAllocation,
+    FluxCellule,
+    Logement,
+    MiseEnService,
+    ModeCalcul,
+    MotifAllocation,
+    RotationObservee,
+    TauxRotation,
+)
+from flux.models.etat_des_lieux import CATEGORIES_FLUX
+from flux.services.flux_annuel.regles import PREFET, Part, arrondir_cellules, prevision_cellule, repartir
+from reservataires.models import TYPES_COLLECTIVITE, Capacite, Organisation, TypeOrganisation
+from territoires.models import Commune
+
+# CCH: with no new flux convention signed by this date, the réservataire's flux falls to the préfet.
+ECHEANCE_LEGALE = date(2023, 11, 24)
+AGENTS_PLAFOND_PCT = 5
+ANNEE_MIN, ANNEE_MAX = 2018, 2100
+TROIS = Decimal("0.001")
+SIX = Decimal("0.000001")
+
+
+def calcul_lancer(*, user, annee, mode, bailleur: Organisation | None = None) -> CalculFlux:
+    """Create the run and its job, enqueue the computation after commit."""
+    from flux.tasks import calculer_flux
+
+    erreurs = {}
+    if not isinstance(annee, int) or not ANNEE_MIN <= annee <= ANNEE_MAX:
+        erreurs["annee"] = f"Année entre {ANNEE_MIN} et {ANNEE_MAX}."
+    if mode not in ModeCalcul.values:
+        erreurs["mode"] = "Mode de calcul inconnu (signees ou projets)."
+    if erreurs:
+        raise ValidationError(erreurs)
+    if bailleur is None:
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            raise ValidationError("Seule l'équipe nationale peut lancer un calcul pour tous les bailleurs.")
+    elif not Organisation.objects.acting_for(user, Capacite.REDIGER).filter(pk=bailleur.pk).exists():
+        raise ValidationError("Vous n'avez pas le droit de lancer le calcul du flux de ce bailleur.")
+    with transaction.atomic():
+        calcul = CalculFlux.objects.create(annee=annee, mode=mode, bailleur=bailleur, lance_par=user)
+        job = job_create(
+            kind="flux.calculer_flux",
+            label=f"Calcul du flux annuel {annee} – {bailleur or 'tous les bailleurs'}",
+            by=user,
+            organisation=bailleur,
+            params={"calcul": calcul.pk},
+        )
+        calcul.job = job
+        calcul.save(update_fields=["job"])
+        job_enqueue(job, calculer_flux)
+    return calcul
+
+
+def calcul_job(job) -> dict:
+    """Work function of the job ``flux.calculer_flux``."""
+    calcul = CalculFlux.objects.get(pk=job.params["calcul"])
+    debut = time.monotonic()
+    resume = calculer(calcul, progres=lambda n, msg: job.report_progress(n, 4, msg))
+    calcul.termine_le = timezone.now()
+    calcul.duree_s = round(time.monotonic() - debut, 3)
+    calcul.resume = resume
+    calcul.save(update_fields=["termine_le", "duree_s", "resume"])
+    return {
+        "result": resume,
+        "message": f"Flux {calcul.annee} calculé : {resume['flux_total']} logements, {resume['nb_cellules']} cellules.",
+        "url": reverse("flux:flux_resultats") + f"?annee={calcul.annee}&mode={calcul.mode}",
+    }
+
+
+def _arrondi(x: Fraction, quantum: Decimal) -> Decimal:
+    return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _taux(calcul, bailleurs):
+    """Turnover per cell key: last observed year before ``annee``, else configured, else default."""
+    historique = {}
+    rot = RotationObservee.objects.filter(annee__lt=calcul.annee, logements__gt=0)
+    if bailleurs is not None:
+        rot = rot.filter(bailleur_id__in=bailleurs)
+    for r in rot.order_by("annee"):
+        historique[(r.bailleur_id, r.departement_id, r.epci_id, r.qpv, r.typologie)] = Fraction(
+            100 * r.liberations, r.logements
+        )
+    configure = {
+        (t.bailleur_id, t.departement_id): Fraction(str(t.taux_pct))
+        for t in TauxRotation.objects.filter(**({"bailleur_id__in": bailleurs} if bailleurs is not None else {}))
+    }
+    return historique, configure, Fraction(settings.FLUX_TAUX_ROTATION_DEFAUT)
+
+
+def _cellules(calcul, bailleurs, alertes):
+    logements = Logement.objects.filter(conventionne=True)
+    mes = MiseEnService.objects.filter(annee=calcul.annee)
+    if bailleurs is not None:
+        logements, mes = logements.filter(bailleur_id__in=bailleurs), mes.filter(bailleur_id__in=bailleurs)
+    sans_epci = logements.filter(epci__isnull=True).count()
+    if sans_epci:
+        alertes.append(f"{sans_epci} logement(s) sans EPCI ignoré(s).")
+    cles = ("bailleur_id", "departement_id", "epci_id", "qpv", "typologie")
+    cellules = {
+        tuple(r[k] for k in cles): {"logements": r["n"], "mes": 0}
+        for r in logements.filter(epci__isnull=False).values(*cles).annotate(n=Count("pk")).order_by()
+    }
+    communes = dict((c, (d, e)) for c, d, e in Commune.objects.values_list("code", "departement_id", "epci_id"))
+    for m in mes.values("bailleur_id", "commune_id", "qpv", "typologie").annotate(n=Sum("nb_logements")).order_by():
+        dep, epci = communes.get(m["commune_id"], (None, None))
+        if epci is None:
+            continue
+        cle = (m["bailleur_id"], dep, epci, m["qpv"], m["typologie"])
+        cellules.setdefault(cle, {"logements": 0, "mes": 0})["mes"] += m["n"]
+    return cellules
+
+
+def _conventions(calcul, bailleurs) -> dict:
+    """Living conventions per (bailleur, département), each with its last version: two queries."""
+    conventions = Convention.objects.vivantes().select_related("reservataire", "version_en_vigueur").order_by("pk")
+    if bailleurs is not None:
+        conventions = conventions.filter(bailleur_id__in=bailleurs)
+    conventions = list(conventions)
+    dernieres = {}
+    for v in ConventionVersion.objects.filter(convention__in=[c.pk for c in conventions]).order_by("numero"):
+        dernieres[v.convention_id] = v
+    groupes = defaultdict(list)
+    for conv in conventions:
+        conv.derniere_version = dernieres.get(conv.pk)
+        groupes[(conv.bailleur_id, conv.departement_id)].append(conv)
+    return groupes
+
+
+def _parts(calcul, conventions, alertes):
+    """The claims of one périmètre: key → (Part, convention, réservataire, motif)."""
+    signees = calcul.mode == ModeCalcul.SIGNEES
+    echue = date(calcul.annee, 1, 1) > ECHEANCE_LEGALE
+    parts = {}
+    for conv in conventions:
+        en_vigueur = conv.statut in STATUTS_EN_VIGUEUR and conv.version_en_vigueur_id
+        if en_vigueur and signees:
+            version = conv.version_en_vigueur
+        else:
+            version = conv.derniere_version
+        if version is None or version.part_flux_pct is None:
+            alertes.append(f"Convention {conv} : aucune part du flux renseignée, non prise en compte.")
+            continue
+        signee = bool(en_vigueur) or not signees
+        if not signee and not echue:
+            alertes.append(f"Convention non signée ({conv.reservataire}) : échéance légale non atteinte, part ignorée.")
+            continue
+        pct = Fraction(str(version.part_flux_pct))
+        prefet = conv.reservataire.type == TypeOrganisation.PREFET
+        if prefet and version.part_agents_pct is not None and version.part_agents_pct > AGENTS_PLAFOND_PCT:
+            pct -= Fraction(str(version.part_agents_pct)) - AGENTS_PLAFOND_PCT
+            alertes.append(f"Convention {conv} : part des agents de l'État ramenée à {AGENTS_PLAFOND_PCT} %.")
+        if not signee:
+            alertes.append(f"Convention non signée : part au préfet ({conv.reservataire}).")
+        cle = f"c{conv.pk:012d}"
+        part = Part(
+            cle, max(pct, Fraction(0)), collectivite=conv.reservataire.type in TYPES_COLLECTIVITE, prefet=prefet,
+            signee=signee,
+        )  # fmt: skip
+        motif = MotifAllocation.CONVENTION if signee else MotifAllocation.PREFET_SANS_CONVENTION
+        parts[cle if signee else f"{PREFET}:{cle}"] = (part, conv.pk, conv.reservataire_id, motif)
+    return parts
+
+
+CHAMPS_CELLULE = [
+    "calcul_id", "annee", "mode", "bailleur_id", "departement_id", "epci_id", "qpv", "typologie", "logements",
+    "taux_rotation_pct", "source_rotation", "relocations", "mises_en_service", "exclusions", "flux",
+]  # fmt: skip
+CHAMPS_ALLOCATION = [
+    "cellule_id", "calcul_id", "annee", "mode", "bailleur_id", "epci_id", "qpv", "typologie", "reservataire_id",
+    "convention_id", "motif", "quota", "logements",
+]  # fmt: skip
+
+
+def _copier(calcul, cellules: dict, allocations: list) -> None:
+    """PostgreSQL: COPY the rows (the ORM's INSERT costs most of a national run), cells first, then
+    their ids read back by the unique key to COPY the allocations."""
+
+    def copy(model, champs, lignes):
+        colonnes = ", ".join(model._meta.get_field(c.removesuffix("_id")).column for c in champs)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {model._meta.db_table} ({colonnes}) FROM STDIN") as copie:
+                for ligne in lignes:
+                    copie.write_row(ligne)
+
+    copy(FluxCellule, CHAMPS_CELLULE, ([getattr(o, c) for c in CHAMPS_CELLULE] for o in cellules.values()))
+    ids = {
+        tuple(r[1:]): r[0]
+        for r in FluxCellule.objects.filter(calcul=calcul).values_list(
+            "pk", "bailleur_id", "departement_id", "epci_id", "qpv", "typologie"
+        )
+    }
+    for a in allocations:
+        c = a.cellule
+        a.cellule_id = ids[(c.bailleur_id, c.departement_id, c.epci_id, c.qpv, c.typologie)]
+    copy(FluxAllocation, CHAMPS_ALLOCATION, ([getattr(a, c) for c in CHAMPS_ALLOCATION] for a in allocations))
+
+
+def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
+    """Compute and write the cells and allocations of the run's scope; returns the summary."""
+    bailleurs = [calcul.bailleur_id] if calcul.bailleur_id else None
+    alertes: list[str] = []
+    progres(0, "Agrégation du patrimoine")
+    cellules = _cellules(calcul, bailleurs, alertes)
+    historique, configure, defaut = _taux(calcul, bailleurs)
+    conventions = _conventions(calcul, bailleurs)
+    exclusions = defaultdict(int)
+    excl = Exclusion.objects.filter(annee=calcul.annee, categorie__in=CATEGORIES_FLUX)
+    if bailleurs is not None:
+        excl = excl.filter(bailleur_id__in=bailleurs)
+    for e in excl.values("bailleur_id", "departement_id").annotate(n=Sum("nb_logements")).order_by():
+        exclusions[(e["bailleur_id"], e["departement_id"])] = e["n"]
+
+    progres(1, "Prévision des cellules")
+    perimetres = defaultdict(dict)
+    for cle, c in sorted(cellules.items(), key=lambda kv: str(kv[0])):
+        if cle in historique:
+            taux, source = historique[cle], "historique"
+        elif cle[:2] in configure:
+            taux, source = configure[cle[:2]], "configure"
+        else:
+            taux, source = defaut, "defaut"
+        taux = Fraction(_arrondi(taux, TROIS))
+        c.update(taux=taux, source=source, brut=c["logements"] * taux / 100 + c["mes"])
+        perimetres[cle[:2]][f"{cle[2]}|{int(cle[3])}|{cle[4]}"] = cle
+    lignes_c, lignes_a = [], []
+    for perimetre, cles in sorted(perimetres.items(), key=lambda kv: str(kv[0])):
+        brut = {k: cellules[cle]["brut"] for k, cle in cles.items()}
+        e_total = exclusions.get(perimetre, 0)
+        somme = sum(brut.values(), Fraction(0))
+        if e_total and somme:
+            parts_e = allocation.largest_remainder(
+                e_total, [allocation.Claim(k, Fraction(e_total) * b / somme) for k, b in sorted(brut.items())]
+            )
+        else:
+            parts_e = {}
+            if e_total:
+                alertes.append(f"Exclusions du département {perimetre[1]} sans flux à déduire.")
+        prevus = {
+            k: prevision_cellule(
+                cellules[cle]["logements"], cellules[cle]["taux"], cellules[cle]["mes"], parts_e.get(k, 0)
+            )
+            for k, cle in cles.items()
+        }
+        flux = arrondir_cellules(prevus)
+        parts = _parts(calcul, conventions.get(perimetre, []), alertes)
+        try:
+            reparti = repartir(flux, [p[0] for p in parts.values()]) if parts else {}
+        except ValueError as exc:
+            alertes.append(f"Département {perimetre[1]} : {exc} Tout le flux reste au bailleur.")
+            reparti, parts = {}, {}
+        for k, cle in sorted(cles.items()):
+            c = cellules[cle]
+            lignes_c.append((cle, c, parts_e.get(k, 0), flux[k]))
+            for claim, n in sorted(reparti.get(k, {"bailleur": flux[k]}).items()):
+                if claim == allocation.BAILLEUR:
+                    lignes_a.append((cle, None, None, MotifAllocation.BAILLEUR, n, flux[k]))
+                else:
+                    _, conv_id, res_id, motif = parts[claim]
+                    lignes_a.append((cle, conv_id, res_id, motif, n, flux[k]))
+
+    progres(2, "Écriture des résultats")
+    with transaction.atomic():
+        scope = {"annee": calcul.annee, "mode": calcul.mode}
+        if bailleurs is not None:
+            scope["bailleur_id__in"] = bailleurs
+        # Nothing else points at these rows: a plain DELETE, without the ORM's cascade collector.
+        FluxAllocation.objects.filter(**scope)._raw_delete(connection.alias)
+        FluxCellule.objects.filter(**scope)._raw_delete(connection.alias)
+        objets = {}
+        for cle, c, e, f in lignes_c:
+            objets[cle] = FluxCellule(
+                calcul=calcul, annee=calcul.annee, mode=calcul.mode, bailleur_id=cle[0], departement_id=cle[1],
+                epci_id=cle[2], qpv=cle[3], typologie=cle[4], logements=c["logements"],
+                taux_rotation_pct=_arrondi(c["taux"], TROIS), source_rotation=c["source"],
+                relocations=_arrondi(c["logements"] * c["taux"] / 100, TROIS), mises_en_service=c["mes"],
+                exclusions=e, flux=f,
+            )  # fmt: skip
+        allocations = [
+            FluxAllocation(
+                cellule=objets[cle],
+                calcul=calcul,
+                annee=calcul.annee,
+                mode=calcul.mode,
+                bailleur_id=cle[0],
+                epci_id=cle[2],
+                qpv=cle[3],
+                typologie=cle[4],
+                reservataire_id=res_id,
+                convention_id=conv_id,
+                motif=motif,
+                quota=Decimal(n),
+                logements=n,
+            )  # fmt: skip
+            for cle, conv_id, res_id, motif, n, _ in lignes_a
+        ]
+        if connection.vendor == "postgresql":
+            _copier(calcul, objets, allocations)
+        else:
+            FluxCellule.objects.bulk_create(objets.values(), batch_size=2000)
+            FluxAllocation.objects.bulk_create(allocations, batch_size=2000)
+    progres(3, "Terminé")
+    par_motif = defaultdict(int)
+    for _, _, _, motif, n, _ in lignes_a:
+        par_motif[motif] += n
+    return {
+        "flux_total": sum(f for *_, f in lignes_c),
+        "nb_cellules": len(lignes_c),
+        "nb_allocations": len(lignes_a),
+        "par_motif": dict(par_motif),
+        "alertes": sorted(set(alertes)),
+    }
