@@ -198,6 +198,10 @@ def _donnees(convention, annee: int, version, orientations, objectif_annee: int,
         for epci_id in sorted(set(par_epci) | set(realise_epci), key=lambda e: noms.get(e, e))
     ]
     totaux = orientations.aggregate(total=Count("id"), **_compteurs())
+    from flux.models.orientation import Attribution
+    from flux.services.indicateurs import mixite_par_epci, prioritaires_par_reservataire
+
+    attributions = Attribution.objects.filter(orientation__in=orientations.values("pk"))
     return {
         "objectif_annee": objectif_annee,
         "source_objectif": source,
@@ -209,6 +213,10 @@ def _donnees(convention, annee: int, version, orientations, objectif_annee: int,
         "objectifs_epci": objectifs_epci,
         "exclusions_prevues": _exclusions_prevues(convention, annee + 1),
         "annee_prevision": annee + 1,
+        "mixite": {
+            "epci": mixite_par_epci(attributions, annee),
+            "prioritaires": prioritaires_par_reservataire(attributions, annee),
+        },
     }
 
 

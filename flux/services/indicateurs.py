@@ -86,8 +86,8 @@ def prioritaires_par_reservataire(attributions, annee: int, departement: str | N
         .values("orientation__reservataire_id", "orientation__reservataire__nom")
         .annotate(
             total=Count("id"),
-            dalo=Count("id", filter=Q(dalo=True)),
-            prioritaires=Count("id", filter=Q(dalo=True) | Q(prioritaire=True)),
+            nb_dalo=Count("id", filter=Q(dalo=True)),
+            nb_prioritaires=Count("id", filter=Q(dalo=True) | Q(prioritaire=True)),
         )
         .order_by("orientation__reservataire__nom")
     )
@@ -96,11 +96,11 @@ def prioritaires_par_reservataire(attributions, annee: int, departement: str | N
             "reservataire_id": ligne["orientation__reservataire_id"],
             "reservataire": ligne["orientation__reservataire__nom"] or "Contingent propre du bailleur",
             "attributions": ligne["total"],
-            "dalo": ligne["dalo"],
-            "prioritaires": ligne["prioritaires"],
+            "dalo": ligne["nb_dalo"],
+            "prioritaires": ligne["nb_prioritaires"],
             "indicateur": _indicateur(
                 "Attributions aux ménages DALO ou prioritaires",
-                _part(ligne["prioritaires"], ligne["total"]),
+                _part(ligne["nb_prioritaires"], ligne["total"]),
                 settings.FLUX_SEUIL_PRIORITAIRES,
             ),
         }

@@ -81,3 +81,42 @@ def allocation(convention, annee, logements, *, epci_id="200093201", typologie=3
         typologie=typologie, reservataire=convention.reservataire, convention=convention,
         motif=MotifAllocation.CONVENTION, quota=Decimal(logements), logements=logements,
     )  # fmt: skip
+
+
+def jeu(convention, annee=2025):
+    """A year of a convention: 3 imputed orientations (2 attributed, one to a DALO household), 1 returned."""
+    b = convention.bailleur
+    base = f"05977{convention.pk % 100:02d}"
+    o1 = orientation(convention, logement(b, f"{base}001", qpv=False, typologie=2), annee, annee_construction=1968)
+    o2 = orientation(convention, logement(b, f"{base}002", qpv=True, typologie=3), annee, annee_construction=1995)
+    orientation(convention, logement(b, f"{base}003", qpv=False, typologie=4), annee)
+    orientation(
+        convention, logement(b, f"{base}004", qpv=True, typologie=3), annee, impute=False,
+        remis_le=datetime.datetime(annee, 5, 2, tzinfo=datetime.UTC), regle_appliquee="compense", statut="remis",
+    )  # fmt: skip
+    attribuer(o1, q1=True, dalo=True)
+    attribuer(o2)
+    return convention
+
+
+def add_to(world) -> None:
+    """Victim bilan for the isolation matrix (a year of its own)."""
+    from conventions.models import Convention
+    from flux.models.orientation import Bilan
+    from tests.isolation.world import MARKER
+
+    convention = Convention.objects.filter(bailleur=world.bailleur, reservataire=world.reservataire).first()
+    if convention is None:
+        convention = Convention.objects.create(
+            bailleur=world.bailleur, reservataire=world.reservataire, departement_id="59"
+        )
+    world.add(
+        Bilan.objects.create(
+            convention=convention,
+            annee=2038,
+            objectif=5,
+            realise=3,
+            ecart=-2,
+            donnees={"ventilations": {"commune": [{"code": "59512", "valeur": MARKER, "proposes": 3}]}},
+        )
+    )
