@@ -35,7 +35,8 @@ def _bailleurs_redacteur(user):
 
 
 def _bailleur_de_la_demande(request):
-    bailleur = _bailleurs_redacteur(request.user).filter(pk=str(request.POST.get("bailleur", "")).strip()).first()
+    pk = str(request.POST.get("bailleur", "")).strip()
+    bailleur = _bailleurs_redacteur(request.user).filter(pk=pk).first() if pk.isdigit() else None
     if bailleur is None:
         raise Http404("Bailleur introuvable.")
     return bailleur
