@@ -74,15 +74,19 @@ def test_un_lot_de_pdf_pour_le_bailleur(client, alice, convention, prefet, djang
     assert len(job.params["bilans"]) == 2
 
 
-def test_un_etranger_ne_voit_pas_le_bilan(client, autre_bailleur, convention):
-    from reservataires.models import Role
-    from tests import factories
-
+def test_un_etranger_ne_voit_pas_le_bilan(client, charlie, convention):
     bilan = calculer_bilan(convention, 2025)
-    charlie = factories.member(autre_bailleur, Role.ADMINISTRATEUR, email="charlie@habitat-charlie.fr")
     client.force_login(charlie)
     assert client.get(reverse("flux:bilan_detail", args=[bilan.pk])).status_code == 404
     assert client.get(reverse("flux:bilan_xlsx", args=[bilan.pk])).status_code == 404
     assert "Action Logement" not in client.get(reverse("flux:bilan_list"), {"annee": 2025}).content.decode()
     reponse = client.post(reverse("flux:bilan_calculer_annee"), {"bailleur": convention.bailleur_id, "annee": 2025})
     assert reponse.status_code == 404
+
+
+def test_api_des_bilans(convention, alice, charlie, api_client_for):
+    bilan = calculer_bilan(convention, 2025)
+    corps = api_client_for(alice).get("/api/v1/bilans/", {"annee": 2025}).json()
+    (ligne,) = corps["results"] if isinstance(corps, dict) else corps
+    assert (ligne["id"], ligne["realise"], ligne["echeance"], ligne["en_retard"]) == (bilan.pk, 3, "2026-02-28", True)
+    assert api_client_for(charlie).get(f"/api/v1/bilans/{bilan.pk}/").status_code == 404

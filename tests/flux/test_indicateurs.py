@@ -43,3 +43,17 @@ def test_page_des_indicateurs_avec_seuils(client, conventions, alice, settings):
     assert "33,3 %" in contenu and "Non atteint" in contenu
     vide = client.get(reverse("flux:indicateurs_mixite"), {"annee": 2025, "departement": "62"}).content.decode()
     assert "Métropole Européenne de Lille" not in vide
+
+
+def test_api_des_indicateurs(conventions, alice, api_client_for):
+    api = api_client_for(alice)
+    reponse = api.get("/api/v1/indicateurs-mixite/", {"annee": 2025, "departement": "59"})
+    assert reponse.status_code == 200
+    corps = reponse.json()
+    assert corps["annee"] == 2025 and corps["epci"][0]["epci_id"] == "200093201"
+    assert corps["epci"][0]["attributions"] == 7
+    assert {r["reservataire"]: r["indicateur"]["part"] for r in corps["reservataires"]} == {
+        "Action Logement Services HdF (test)": 25.0,
+        "Préfet du Nord (test)": 33.3,
+    }
+    assert api.get("/api/v1/indicateurs-mixite/", {"annee": "x"}).status_code == 400
