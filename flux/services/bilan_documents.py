@@ -207,16 +207,24 @@ def bilans_envoi_demander(*, bilans, by) -> Job:
 
 def _lot(job: Job, travail, verbe: str) -> dict:
     ids = job.params.get("bilans", [])
-    faits = 0
+    faits, erreurs = 0, []
     for i, bilan_id in enumerate(ids):
         job.report_progress(i, len(ids), f"Bilan {i + 1} sur {len(ids)}")
-        faits += bool(travail(bilan_id))
+        try:
+            faits += bool(travail(bilan_id))
+        except ValidationError as exc:  # one bilan in error does not stop the batch
+            erreurs.append(" ".join(exc.messages))
     job.report_progress(len(ids), len(ids))
+    if erreurs and not faits:
+        raise ValidationError(erreurs)
     url = reverse("flux:bilan_detail", args=[ids[0]]) if len(ids) == 1 else reverse("flux:bilan_list")
+    resume = {"Bilans demandés": len(ids), f"Bilans {verbe}": faits}
+    if erreurs:
+        resume["Bilans en erreur"] = f"{len(erreurs)} : " + " ; ".join(erreurs[:5])
     return {
-        "message": f"{faits} bilan(s) {verbe} ; {len(ids) - faits} déjà traité(s).",
+        "message": f"{faits} bilan(s) {verbe} ; {len(ids) - faits - len(erreurs)} déjà traité(s).",
         "url": url,
-        "result": {"resume": {"Bilans demandés": len(ids), f"Bilans {verbe}": faits}},
+        "result": {"resume": resume},
     }
 
 
