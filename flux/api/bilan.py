@@ -3,14 +3,16 @@
 import datetime
 
 import django_filters
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.scoping import ScopedReadOnlyViewSet
 from flux.models.orientation import Bilan, StatutBilan
-from flux.services import indicateurs
+from flux.services import bilan_documents, indicateurs
 from flux.services.bilan import due_le, en_retard
 
 
@@ -51,6 +53,11 @@ class BilanFilter(django_filters.FilterSet):
         fields = ["annee", "statut", "bailleur", "reservataire", "convention"]
 
 
+class TacheSerializer(serializers.Serializer):
+    tache = serializers.UUIDField(help_text="identifiant de la tâche de fond")
+    url = serializers.CharField(help_text="page de suivi de la tâche")
+
+
 class BilanViewSet(ScopedReadOnlyViewSet):
     """Bilans annuels par convention (CCH R.441-5-1) : visibles des deux parties et de la fédération du bailleur."""
 
@@ -62,6 +69,23 @@ class BilanViewSet(ScopedReadOnlyViewSet):
 
     def refine_queryset(self, qs):
         return qs.select_related("convention__bailleur", "convention__reservataire")
+
+    def _tache(self, demander):
+        job = demander(bilans=[self.get_object()], by=self.request.user)
+        return Response(
+            TacheSerializer({"tache": job.pk, "url": reverse("job_detail", args=[job.pk])}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+    @extend_schema(request=None, responses={202: TacheSerializer}, summary="Produire le PDF du bilan (tâche de fond)")
+    @action(detail=True, methods=["post"])
+    def produire(self, request, pk=None):
+        return self._tache(bilan_documents.bilans_pdf_demander)
+
+    @extend_schema(request=None, responses={202: TacheSerializer}, summary="Envoyer le bilan produit (tâche de fond)")
+    @action(detail=True, methods=["post"])
+    def envoyer(self, request, pk=None):
+        return self._tache(bilan_documents.bilans_envoi_demander)
 
 
 class IndicateurSerializer(serializers.Serializer):

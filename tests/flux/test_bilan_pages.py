@@ -90,3 +90,15 @@ def test_api_des_bilans(convention, alice, charlie, api_client_for):
     (ligne,) = corps["results"] if isinstance(corps, dict) else corps
     assert (ligne["id"], ligne["realise"], ligne["echeance"], ligne["en_retard"]) == (bilan.pk, 3, "2026-02-28", True)
     assert api_client_for(charlie).get(f"/api/v1/bilans/{bilan.pk}/").status_code == 404
+
+
+def test_api_produire_puis_envoyer(convention, alice, bob, api_client_for, django_capture_on_commit_callbacks):
+    bilan = calculer_bilan(convention, 2025)
+    assert api_client_for(bob).post(f"/api/v1/bilans/{bilan.pk}/produire/").status_code == 403
+    envoi = api_client_for(alice).post(f"/api/v1/bilans/{bilan.pk}/envoyer/")
+    assert envoi.status_code == 400 and "produisez d'abord" in envoi.content.decode()
+    with django_capture_on_commit_callbacks(execute=False):
+        reponse = api_client_for(alice).post(f"/api/v1/bilans/{bilan.pk}/produire/")
+    assert reponse.status_code == 202
+    job = Job.objects.get(pk=reponse.json()["tache"])
+    assert job.kind == "flux.bilan_pdf" and job.params == {"bilans": [bilan.pk]}
