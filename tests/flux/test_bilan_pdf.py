@@ -63,3 +63,35 @@ def test_un_bilan_recalcule_perd_son_pdf(bilan):
     assert documents.bilan_pdf_produire(bilan.pk) is False
     bilan = calculer_bilan(bilan.convention, 2025)
     assert (bilan.statut, bilan.sha256, bool(bilan.pdf)) == (StatutBilan.BROUILLON, "", False)
+
+
+def test_le_lot_de_pdf_passe_par_le_worker_et_sa_progression(celery_worker_redis, client):
+    import time
+
+    from django.urls import reverse
+
+    from core.models import Job, JobStatus
+    from reservataires.models import Role
+    from tests import factories
+
+    bailleur = factories.BailleurFactory(nom="Habitat Lot")
+    redac = factories.member(bailleur, Role.REDACTEUR, email="lot@habitat.fr")
+    for reservataire in (factories.ALSFactory(nom="ALS Lot"), factories.PrefetFactory(nom="Préfet Lot")):
+        wb.jeu(conv.brouillon(bailleur, reservataire, redac))
+    client.force_login(redac)
+    client.post(reverse("flux:bilan_calculer_annee"), {"bailleur": bailleur.pk, "annee": 2025})
+    reponse = client.post(reverse("flux:bilans_produire"), {"bailleur": bailleur.pk, "annee": 2025})
+    job = Job.objects.get(kind="flux.bilan_pdf")
+    assert reponse["Location"] == reverse("job_detail", args=[job.pk])
+    limite = time.monotonic() + 60
+    while not job.is_finished and time.monotonic() < limite:
+        client.get(reverse("job_detail", args=[job.pk]), HTTP_HX_REQUEST="true")
+        time.sleep(0.2)
+        job.refresh_from_db()
+    assert job.status == JobStatus.TERMINEE, job.error
+    assert job.result["resume"]["Bilans produits"] == 2
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "2 bilan(s) produits" in page
+    from flux.models.orientation import Bilan
+
+    assert set(Bilan.objects.filter(convention__bailleur=bailleur).values_list("statut", flat=True)) == {"produit"}
