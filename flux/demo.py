@@ -57,6 +57,7 @@ def seed(ctx: DemoContext) -> None:
         + ", ".join(f"{ctx.objects[c].nom} {n} logements" for c, _, n, _ in DEMO_STOCK)
         + " (générés, géographie réelle du Nord et de la Seine-Saint-Denis)."
     )
+    __import__("flux.demo_bilans", fromlist=["seed"]).seed(ctx)  # last year's bilans (flux/demo_bilans.py)
 
 
 def _garantie_roubaix(ctx: DemoContext) -> None:

@@ -37,5 +37,6 @@ def import_etat_des_lieux(job_id: str) -> None:
     _run_and_clean(job_id, etat_des_lieux_import_job)
 
 
+from flux.tasks_bilan import bilans_envoi, bilans_pdf  # noqa: E402, F401
 from flux.tasks_flux_annuel import calculer_flux  # noqa: E402, F401
 from flux.tasks_orientation import orientation_expirer, orientation_notifier  # noqa: E402, F401

@@ -22,10 +22,24 @@ def _indicateur(libelle: str, part: float | None, seuil: int) -> dict:
     return {"libelle": libelle, "part": part, "seuil": seuil, "atteint": part is not None and part >= seuil}
 
 
-def mixite_par_epci(attributions, annee: int) -> list[dict]:
-    """``attributions`` is an already scoped Attribution queryset (``visible_to``)."""
+def _attribuees(attributions, annee: int, departement: str | None):
+    attributions = attributions.filter(orientation__annee=annee, decision__in=DECISIONS_ATTRIBUEES)
+    if departement:
+        attributions = attributions.filter(orientation__departement_id=departement)
+    return attributions
+
+
+def attributions_visibles(user):
+    """Attributions of the orientations ``user`` may read (the Attribution has no scope of its own)."""
+    from flux.models.orientation import Attribution, Orientation
+
+    return Attribution.objects.filter(orientation__in=Orientation.objects.visible_to(user).values("pk"))
+
+
+def mixite_par_epci(attributions, annee: int, departement: str | None = None) -> list[dict]:
+    """``attributions`` is an already scoped Attribution queryset (see ``attributions_visibles``)."""
     lignes = (
-        attributions.filter(orientation__annee=annee, decision__in=DECISIONS_ATTRIBUEES)
+        _attribuees(attributions, annee, departement)
         .values("orientation__epci_id", "orientation__epci__nom")
         .annotate(
             hors_qpv=Count("id", filter=Q(orientation__qpv=False)),
@@ -59,6 +73,36 @@ def mixite_par_epci(attributions, annee: int) -> list[dict]:
                     settings.FLUX_SEUIL_PRIORITAIRES,
                 ),
             ],
+        }
+        for ligne in lignes
+    ]
+
+
+def prioritaires_par_reservataire(attributions, annee: int, departement: str | None = None) -> list[dict]:
+    """Share of each réservataire's attributions going to DALO or priority households (L.441-1:
+    at least 25 % per réservataire); the bailleur's own share is listed with ``reservataire`` None."""
+    lignes = (
+        _attribuees(attributions, annee, departement)
+        .values("orientation__reservataire_id", "orientation__reservataire__nom")
+        .annotate(
+            total=Count("id"),
+            nb_dalo=Count("id", filter=Q(dalo=True)),
+            nb_prioritaires=Count("id", filter=Q(dalo=True) | Q(prioritaire=True)),
+        )
+        .order_by("orientation__reservataire__nom")
+    )
+    return [
+        {
+            "reservataire_id": ligne["orientation__reservataire_id"],
+            "reservataire": ligne["orientation__reservataire__nom"] or "Contingent propre du bailleur",
+            "attributions": ligne["total"],
+            "dalo": ligne["nb_dalo"],
+            "prioritaires": ligne["nb_prioritaires"],
+            "indicateur": _indicateur(
+                "Attributions aux ménages DALO ou prioritaires",
+                _part(ligne["nb_prioritaires"], ligne["total"]),
+                settings.FLUX_SEUIL_PRIORITAIRES,
+            ),
         }
         for ligne in lignes
     ]
