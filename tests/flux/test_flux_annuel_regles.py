@@ -45,3 +45,13 @@ def test_propriete_sommes_et_plafonds(flux, pcts, signee):
     assert prefet <= total * 30 // 100
     if signee[0]:
         assert sum(c.get("r0", 0) for c in res.values()) <= total * 20 // 100
+
+
+def test_plafond_prefet_tient_apres_arrondi():
+    """Two unsigned conventions ask exactly 30 % of 68 = 20.4: whole dwellings stay ≤ floor = 20."""
+    flux = {"a": 10, "b": 58}
+    parts = [Part("r0", Fraction(13), signee=False), Part("r1", Fraction(17), signee=False), Part("r2", Fraction(21))]
+    res = repartir(flux, parts)
+    prefet = sum(v for c in res.values() for k, v in c.items() if k.startswith("prefet"))
+    assert prefet == 20
+    assert all(sum(res[c].values()) == flux[c] for c in flux)

@@ -9,6 +9,7 @@
   units go to the bailleur's own share. Rounding: flux.allocation (Hamilton, deterministic ties).
 """
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -60,12 +61,25 @@ def repartir(flux: Mapping[str, int], parts: Iterable[Part]) -> dict[str, dict[s
     ceilings = {}
     if prefet_keys:
         # One shared ceiling is checked below; per-key ceilings share the 30 % pro rata of their ask.
+        # The ceiling holds on whole dwellings: rounding several keys (or cells) up must not push the
+        # préfet past floor(30 %), even when the exact ask is just under it.
         asked = {k: sum(q.get(k, 0) for q in quotas.values()) for k in prefet_keys}
         somme = sum(asked.values())
-        plafond = Fraction(total * PREFET_PLAFOND_PCT, 100)
+        plafond = total * PREFET_PLAFOND_PCT // 100
         if somme > plafond:
             for k in prefet_keys:
                 ceilings[k] = int(plafond * asked[k] / somme)
+        else:
+            for k in prefet_keys:
+                ceilings[k] = math.ceil(asked[k])
+            excedent = sum(ceilings.values()) - plafond
+            # Take the surplus back from the keys rounded up the most (then by key, deterministic).
+            for k in sorted(prefet_keys, key=lambda k: (ceilings[k] - asked[k], k), reverse=True):
+                if excedent <= 0:
+                    break
+                if ceilings[k] > asked[k]:
+                    ceilings[k] -= 1
+                    excedent -= 1
     for p in parts:
         if p.collectivite and p.signee:
             ceilings[p.reservataire] = min(
