@@ -12,3 +12,4 @@ class FluxConfig(AppConfig):
         nav.register("État des lieux", "flux:stock_list", order=31)
         nav.register("Synthèse", "flux:synthese", order=32)
         nav.register("Revue des objectifs", "flux:revue_objectifs", order=33)
+        nav.register("Orientations", "flux:orientation_list", order=34)

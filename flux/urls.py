@@ -1,6 +1,6 @@
 from django.urls import path
 
-from flux import urls_revue
+from flux import urls_orientation, urls_revue
 from flux.views import conversion, etat_des_lieux, patrimoine
 
 app_name = "flux"
@@ -48,3 +48,4 @@ urlpatterns = [
     path("synthese.xlsx", conversion.synthese_xlsx, name="synthese_xlsx"),
 ]
 urlpatterns += urls_revue.urlpatterns
+urlpatterns += urls_orientation.urlpatterns
