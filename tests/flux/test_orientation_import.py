@@ -90,9 +90,7 @@ def test_page_d_import_lance_une_tache_et_modele_telechargeable(client_for, alic
     entetes = next(csv.reader(io.StringIO(modele.content.decode("utf-8-sig")), delimiter=";"))
     assert entetes == ENTETES
     assert client.get(reverse("flux:modele_orientations_xlsx")).status_code == 200
-    fichier = SimpleUploadedFile(
-        "d.csv", "rpls_id;nature;date_disponibilite\n0590000001;relocation;02/03/2026\n".encode()
-    )
+    fichier = SimpleUploadedFile("d.csv", b"rpls_id;nature;date_disponibilite\n0590000001;relocation;02/03/2026\n")
     r = client.post(reverse("flux:orientation_import"), {"bailleur": bailleur.pk, "fichier": fichier})
     assert r.status_code == 302 and "/taches/" in r["Location"]
     assert client_for(bob).get(reverse("flux:orientation_import")).status_code == 403
