@@ -7,7 +7,7 @@ Idempotent and fast on SQLite: dwellings are upserted (same seed, same rows), ge
 import datetime
 
 from core.demo import DemoContext
-from flux import generateur
+from flux import demo_orientations, generateur
 from flux.models import Conversion, Fondement, Logement, Methode, ReservationStock, SourceReservation
 from flux.models.etat_des_lieux import fin_des_droits_garantie
 from flux.services.conversion import conversion_calculer
@@ -56,6 +56,7 @@ def seed(ctx: DemoContext) -> None:
         + ", ".join(f"{ctx.objects[c].nom} {n} logements" for c, _, n, _ in DEMO_STOCK)
         + " (générés, géographie réelle du Nord et de la Seine-Saint-Denis)."
     )
+    demo_orientations.seed(ctx)
 
 
 def _garantie_roubaix(ctx: DemoContext) -> None:

@@ -44,6 +44,7 @@ def declarer(
     reservataire: Organisation | None | str = "propose",
     motif: str = "",
     propose_attendu: int | None | str = "",
+    notifier_apres_commit: bool = True,
 ) -> Orientation:
     """Orient ``logement``: to the proposed réservataire (default) or, with a ``motif``, to another
     (``reservataire`` an Organisation, or None for the bailleur's own share).
@@ -104,7 +105,7 @@ def declarer(
                 source=source,
                 declare_par=by,
             )
-            if choisi_id is not None:
+            if choisi_id is not None and notifier_apres_commit:
                 _notifier_apres_commit(orientation.pk)
             return orientation
     except IntegrityError as exc:
