@@ -12,6 +12,7 @@ class FluxConfig(AppConfig):
         nav.register("État des lieux", "flux:stock_list", order=31)
         nav.register("Synthèse", "flux:synthese", order=32)
         nav.register("Revue des objectifs", "flux:revue_objectifs", order=33)
-        nav.register("Flux annuel", "flux:calcul_list", order=34)
+        nav.register("Flux annuel", "flux:calcul_list", order=33)
         nav.register("Bilans", "flux:bilan_list", order=36)
         nav.register("Indicateurs de mixité", "flux:indicateurs_mixite", order=37)
+        nav.register("Orientations", "flux:orientation_list", order=34)

@@ -7,7 +7,7 @@ Idempotent and fast on SQLite: dwellings are upserted (same seed, same rows), ge
 import datetime
 
 from core.demo import DemoContext
-from flux import generateur
+from flux import demo_bilans, demo_flux_annuel, demo_orientations, generateur
 from flux.models import Conversion, Fondement, Logement, Methode, ReservationStock, SourceReservation
 from flux.models.etat_des_lieux import fin_des_droits_garantie
 from flux.services.conversion import conversion_calculer
@@ -51,13 +51,14 @@ def seed(ctx: DemoContext) -> None:
             conversion_calculer(
                 bailleur=nord, perimetre=perimetre, annee=annee, methode=Methode.RATIO_SIMPLE, by=redactrice
             )
-    __import__("flux.demo_flux_annuel").demo_flux_annuel.seed(ctx)  # annual flux, after the patrimoine
+    demo_flux_annuel.seed(ctx)  # annual flux, after the patrimoine
     ctx.notes.append(
         "Patrimoine : "
         + ", ".join(f"{ctx.objects[c].nom} {n} logements" for c, _, n, _ in DEMO_STOCK)
         + " (générés, géographie réelle du Nord et de la Seine-Saint-Denis)."
     )
-    __import__("flux.demo_bilans", fromlist=["seed"]).seed(ctx)  # last year's bilans (flux/demo_bilans.py)
+    demo_orientations.seed(ctx)  # this year's orientations
+    demo_bilans.seed(ctx)  # last year's bilans
 
 
 def _garantie_roubaix(ctx: DemoContext) -> None:

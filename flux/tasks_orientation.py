@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from flux.models import Orientation
 from flux.services.orientation.echeances import expirer, notifier
@@ -43,3 +43,22 @@ def orientation_notifier(orientation_id: int) -> int:
 @shared_task(name="flux.orientation_expirer")
 def orientation_expirer() -> int:
     return expirer()
+
+
+# flux.tasks.OPTIONS cannot be imported here (flux.tasks imports this module at its end): same values.
+IMPORT_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 3,
+    "soft_time_limit": 3300,
+    "time_limit": 3600,
+}
+
+
+@shared_task(name="flux.import_orientations", **IMPORT_OPTIONS)
+def import_orientations(job_id: str) -> None:
+    from flux.services.orientation.import_tableur import orientations_import_job
+    from flux.tasks import _run_and_clean
+
+    _run_and_clean(job_id, orientations_import_job)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from flux import urls_bilan, urls_calcul, urls_revue
+from flux import urls_bilan, urls_calcul, urls_orientation, urls_revue
 from flux.views import conversion, etat_des_lieux, patrimoine
 
 app_name = "flux"
@@ -50,3 +50,4 @@ urlpatterns = [
 urlpatterns += urls_revue.urlpatterns
 urlpatterns += urls_calcul.urlpatterns
 urlpatterns += urls_bilan.urlpatterns
+urlpatterns += urls_orientation.urlpatterns

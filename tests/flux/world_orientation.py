@@ -67,14 +67,15 @@ def allocations(bailleur, annee, parts: dict, *, qpv=True, typologie=3, epci=EPC
 
 
 def add_to(world) -> None:
-    """Victim orientation for the isolation matrix: a dwelling of the bailleur oriented to its réservataire."""
+    """Victim orientation for the isolation matrix: a dwelling of the bailleur oriented to its réservataire, with
+    candidates (the orientation pages and API actions: detail, candidats, attribution)."""
     import datetime
 
-    from flux.models import Orientation, SourceDeclaration
+    from flux.models import Orientation, PropositionCandidats, SourceDeclaration
     from tests.isolation.world import MARKER
 
     lgt = logement(world.bailleur, rpls_id="0599900001")
-    world.add(
+    orientation = world.add(
         Orientation.objects.create(
             bailleur=world.bailleur,
             logement=lgt,
@@ -91,5 +92,11 @@ def add_to(world) -> None:
             reservataire=world.reservataire,
             motif_derogation=MARKER,
             source=SourceDeclaration.NAVIGATEUR,
+        )
+    )
+    # Its candidates (shown on the detail, candidates and pending pages): a leak would show the marker.
+    world.add(
+        PropositionCandidats.objects.create(
+            orientation=orientation, reservataire=world.reservataire, nb_candidats=3, references=MARKER
         )
     )

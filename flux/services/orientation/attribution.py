@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 
 from flux.models import Attribution, DecisionCaleol, Orientation, StatutOrientation
+from flux.services.orientation.echeances import verifier_version
 
 OUVERTS_A_LA_CALEOL = (StatutOrientation.ORIENTE, StatutOrientation.CANDIDATS, StatutOrientation.ATTRIBUE)
 
@@ -23,6 +24,7 @@ def enregistrer_attribution(
     prioritaire: bool = False,
     relogement_renouvellement: bool = False,
     by=None,
+    expected_version: int | None = None,
 ) -> Attribution:
     if decision not in DecisionCaleol.values:
         raise ValueError("Décision de la CALEOL inconnue.")
@@ -33,6 +35,7 @@ def enregistrer_attribution(
         raise ValueError("La date de signature du bail précède la CALEOL.")
     with transaction.atomic():
         o = Orientation.objects.select_for_update().get(pk=orientation.pk)
+        verifier_version(o, expected_version)
         if o.statut not in OUVERTS_A_LA_CALEOL:
             raise ValueError("Ce logement n'est plus en cours d'attribution.")
         attribution, _ = Attribution.objects.update_or_create(

@@ -28,6 +28,12 @@ def _verrou_cellule(bailleur_id, annee, epci_id, qpv, typologie) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7007, cle - 2**31])
 
 
+def _notifier_apres_commit(orientation_id: int) -> None:
+    from flux.tasks_orientation import orientation_notifier
+
+    transaction.on_commit(lambda: orientation_notifier.delay(orientation_id))
+
+
 def declarer(
     *,
     logement: Logement,
@@ -37,9 +43,15 @@ def declarer(
     by=None,
     reservataire: Organisation | None | str = "propose",
     motif: str = "",
+    propose_attendu: int | None | str = "",
+    notifier_apres_commit: bool = True,
 ) -> Orientation:
     """Orient ``logement``: to the proposed réservataire (default) or, with a ``motif``, to another
-    (``reservataire`` an Organisation, or None for the bailleur's own share)."""
+    (``reservataire`` an Organisation, or None for the bailleur's own share).
+
+    ``propose_attendu`` (id, or None for the own share) is the proposal the user was shown: when another
+    declaration changed it meanwhile, the declaration is refused rather than oriented to a share the
+    user did not see. After commit the réservataire is notified (task ``flux.orientation_notifier``)."""
     if nature not in NatureDisponibilite.values:
         raise OrientationErreur("Nature de disponibilité inconnue.")
     annee = date_disponibilite.year
@@ -62,12 +74,17 @@ def declarer(
                 qpv=logement.qpv,
                 typologie=logement.typologie,
             )
+            if propose_attendu != "" and propose_attendu != proposition.reservataire_id:
+                raise OrientationErreur(
+                    "La proposition a changé entre-temps (une autre déclaration vient d'être enregistrée) : "
+                    "vérifiez la nouvelle proposition puis confirmez à nouveau."
+                )
             choisi_id = proposition.reservataire_id
             if reservataire != "propose":
                 choisi_id = reservataire.pk if reservataire is not None else None
                 if choisi_id != proposition.reservataire_id and not motif.strip():
                     raise OrientationErreur("Le choix d'un autre réservataire que celui proposé doit être motivé.")
-            return Orientation.objects.create(
+            orientation = Orientation.objects.create(
                 bailleur_id=logement.bailleur_id,
                 logement=logement,
                 nature=nature,
@@ -88,5 +105,8 @@ def declarer(
                 source=source,
                 declare_par=by,
             )
+            if choisi_id is not None and notifier_apres_commit:
+                _notifier_apres_commit(orientation.pk)
+            return orientation
     except IntegrityError as exc:
         raise OrientationErreur(f"Le logement {logement.rpls_id} est déjà orienté.") from exc

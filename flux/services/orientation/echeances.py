@@ -16,9 +16,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from conventions.models import RegleAbsenceCandidat
+from core.concurrency import update_if_unchanged
 from flux.models import Orientation, PropositionCandidats, StatutOrientation
 
 DELAI_DEFAUT_JOURS = 30
+
+
+def verifier_version(orientation: Orientation, expected_version: int | None) -> None:
+    """Optimistic lock on an orientation already locked FOR UPDATE: ConflictError (French) if it moved."""
+    if expected_version is not None and expected_version != orientation.lock_version:
+        update_if_unchanged(Orientation.objects.none(), pk=orientation.pk, expected_version=expected_version)
 
 
 def _termes(orientation):
@@ -37,9 +44,13 @@ def notifier(orientation: Orientation, quand: datetime.datetime | None = None) -
     return orientation
 
 
-def proposer_candidats(orientation: Orientation, *, nb_candidats: int, references: str = "", by=None):
+def proposer_candidats(
+    orientation: Orientation, *, nb_candidats: int, references: str = "", by=None, expected_version: int | None = None
+):
+    """``expected_version``: the ``lock_version`` the user loaded (ConflictError when it changed)."""
     with transaction.atomic():
         o = Orientation.objects.select_for_update().get(pk=orientation.pk)
+        verifier_version(o, expected_version)
         if o.statut not in (StatutOrientation.ORIENTE, StatutOrientation.CANDIDATS):
             raise ValueError("Ce logement n'attend plus de candidats.")
         if nb_candidats < 1:
