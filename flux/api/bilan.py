@@ -53,7 +53,7 @@ class BilanFilter(django_filters.FilterSet):
         fields = ["annee", "statut", "bailleur", "reservataire", "convention"]
 
 
-class TacheSerializer(serializers.Serializer):
+class TacheBilanSerializer(serializers.Serializer):
     tache = serializers.UUIDField(help_text="identifiant de la tâche de fond")
     url = serializers.CharField(help_text="page de suivi de la tâche")
 
@@ -73,16 +73,20 @@ class BilanViewSet(ScopedReadOnlyViewSet):
     def _tache(self, demander):
         job = demander(bilans=[self.get_object()], by=self.request.user)
         return Response(
-            TacheSerializer({"tache": job.pk, "url": reverse("job_detail", args=[job.pk])}).data,
+            TacheBilanSerializer({"tache": job.pk, "url": reverse("job_detail", args=[job.pk])}).data,
             status=status.HTTP_202_ACCEPTED,
         )
 
-    @extend_schema(request=None, responses={202: TacheSerializer}, summary="Produire le PDF du bilan (tâche de fond)")
+    @extend_schema(
+        request=None, responses={202: TacheBilanSerializer}, summary="Produire le PDF du bilan (tâche de fond)"
+    )
     @action(detail=True, methods=["post"])
     def produire(self, request, pk=None):
         return self._tache(bilan_documents.bilans_pdf_demander)
 
-    @extend_schema(request=None, responses={202: TacheSerializer}, summary="Envoyer le bilan produit (tâche de fond)")
+    @extend_schema(
+        request=None, responses={202: TacheBilanSerializer}, summary="Envoyer le bilan produit (tâche de fond)"
+    )
     @action(detail=True, methods=["post"])
     def envoyer(self, request, pk=None):
         return self._tache(bilan_documents.bilans_envoi_demander)

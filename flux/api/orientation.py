@@ -2,7 +2,8 @@
 candidates (réservataire), record the CALEOL outcome (bailleur)."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -94,6 +95,7 @@ def _proposition_data(proposition) -> dict:
     }
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class LogementDeclarableField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return Logement.objects.visible_to(self.context["request"].user, "edit").select_related("bailleur")
