@@ -9,11 +9,11 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core.jobs import JobFailure, job_create, job_enqueue
+from core.jobs import job_create, job_enqueue
 from core.models import Job
 from flux.services.journal import evenement_log
 from flux.services.lecture import FichierIllisible, LigneErreur, LigneIllisible, ouvrir_tableau
-from flux.services.rapports import ImportRefuse, RapportErreurs, rapport_resultat
+from flux.services.rapports import ImportRefuse, RapportErreurs, import_refuse_en_echec
 from flux.services.rpls import COLONNES, LIBELLES, ValidateurLogement
 from flux.services.staging import StagingLogements
 from reservataires.models import Capacite, Organisation
@@ -175,22 +175,10 @@ def patrimoine_import_job(job: Job) -> dict:
     params = job.params
     bailleur = Organisation.objects.get(pk=params["bailleur_id"])
     path = default_storage.path(params["fichier"])
-    try:
+    with import_refuse_en_echec(job, rien_ecrit="Aucun logement n'a été enregistré"):
         stats = patrimoine_import(
             bailleur=bailleur, path=path, by=job.created_by, job=job, remplacer=params.get("remplacer", False)
         )
-    except FichierIllisible as exc:
-        raise JobFailure(
-            f"Import refusé : {exc.message} Aucun logement n'a été enregistré.",
-            rapport_resultat(job, exc.erreurs, len(exc.erreurs)),
-        ) from None
-    except ImportRefuse as exc:
-        n = exc.rapport.total
-        raise JobFailure(
-            f"Import refusé : {n} erreur{'s' if n > 1 else ''} dans le fichier. Aucun logement n'a été enregistré ; "
-            "corrigez les lignes signalées puis importez à nouveau le fichier complet.",
-            rapport_resultat(job, exc.rapport.tries(), n, exc.resume),
-        ) from None
     resume = {
         "Lignes lues": stats["lignes"],
         "Logements créés": stats["crees"],

@@ -2,12 +2,14 @@
 
 import csv
 import io
+from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from core.jobs import JobFailure
 from core.models import Job
-from flux.services.lecture import LigneErreur
+from flux.services.lecture import FichierIllisible, LigneErreur
 
 MAX_AFFICHEES = 200
 MAX_RAPPORT = 50_000
@@ -70,3 +72,26 @@ def rapport_resultat(job: Job, erreurs: list[LigneErreur], total: int, resume: d
     if resume:
         result["resume"] = resume
     return result
+
+
+CONSEIL_REIMPORT = "corrigez les lignes signalées puis importez à nouveau le fichier complet"
+
+
+@contextmanager
+def import_refuse_en_echec(job: Job, *, rien_ecrit: str, conseil: bool = True):
+    """Turn an unreadable file or refused lines into the job's French failure and its downloadable report.
+
+    ``rien_ecrit`` says what was not written (e.g. « Aucun logement n'a été enregistré »)."""
+    try:
+        yield
+    except FichierIllisible as exc:
+        raise JobFailure(
+            f"Import refusé : {exc.message} {rien_ecrit}.", rapport_resultat(job, exc.erreurs, len(exc.erreurs))
+        ) from None
+    except ImportRefuse as exc:
+        n = exc.rapport.total
+        suite = f" ; {CONSEIL_REIMPORT}" if conseil else ""
+        raise JobFailure(
+            f"Import refusé : {n} erreur{'s' if n > 1 else ''} dans le fichier. {rien_ecrit}{suite}.",
+            rapport_resultat(job, exc.rapport.tries(), n, exc.resume),
+        ) from None

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
-from core.jobs import JobFailure, job_create, job_enqueue
+from core.jobs import job_create, job_enqueue
 from core.models import Job
 from flux.models import Fondement, ReservationStock, SourceReservation
 from flux.services.etat_des_lieux.lignes import CHAMPS, Contexte, communes_a_charger, valider_reservation
@@ -24,7 +24,7 @@ from flux.services.lecture import (
     ouvrir_tableau,
 )
 from flux.services.patrimoine import fichier_enregistrer, verifier_redacteur
-from flux.services.rapports import ImportRefuse, RapportErreurs, rapport_resultat
+from flux.services.rapports import ImportRefuse, RapportErreurs, import_refuse_en_echec
 from reservataires.models import Organisation
 
 KIND_IMPORT_ETAT_DES_LIEUX = "flux.import_etat_des_lieux"
@@ -291,21 +291,10 @@ def _traiter_lot(lot, index, annuaire, ctx: Contexte, vues, rapport: RapportErre
 def etat_des_lieux_import_job(job: Job) -> dict:
     params = job.params
     bailleur = Organisation.objects.get(pk=params["bailleur_id"])
-    try:
+    with import_refuse_en_echec(job, rien_ecrit="Aucune ligne n'a été enregistrée", conseil=False):
         stats = etat_des_lieux_import(
             bailleur=bailleur, path=default_storage.path(params["fichier"]), by=job.created_by, job=job
         )
-    except FichierIllisible as exc:
-        raise JobFailure(
-            f"Import refusé : {exc.message} Aucune ligne n'a été enregistrée.",
-            rapport_resultat(job, exc.erreurs, len(exc.erreurs)),
-        ) from None
-    except ImportRefuse as exc:
-        n = exc.rapport.total
-        raise JobFailure(
-            f"Import refusé : {n} erreur{'s' if n > 1 else ''} dans le fichier. Aucune ligne n'a été enregistrée.",
-            rapport_resultat(job, exc.rapport.tries(), n, exc.resume),
-        ) from None
     return {
         "result": {
             "resume": {

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 
-from core.jobs import JobFailure, job_create, job_enqueue
+from core.jobs import job_create, job_enqueue
 from core.models import Job
 from flux.models import Logement, NatureDisponibilite, SourceDeclaration
 from flux.services.etat_des_lieux.import_tableur import AnnuaireReservataires, _date
@@ -29,7 +29,7 @@ from flux.services.lecture import (
 )
 from flux.services.orientation.actions import PROPOSE, orientation_declarer
 from flux.services.patrimoine import fichier_enregistrer, verifier_redacteur
-from flux.services.rapports import ImportRefuse, RapportErreurs, rapport_resultat
+from flux.services.rapports import ImportRefuse, RapportErreurs, import_refuse_en_echec
 from reservataires.models import Organisation
 
 KIND_IMPORT_ORIENTATIONS = "flux.import_orientations"
@@ -172,22 +172,10 @@ def _ligne(numero, v, bailleur, by, annuaire, vus, rapport: RapportErreurs, stat
 def orientations_import_job(job: Job) -> dict:
     params = job.params
     bailleur = Organisation.objects.get(pk=params["bailleur_id"])
-    try:
+    with import_refuse_en_echec(job, rien_ecrit="Aucun logement n'a été déclaré"):
         stats = orientations_import(
             bailleur=bailleur, path=default_storage.path(params["fichier"]), by=job.created_by, job=job
         )
-    except FichierIllisible as exc:
-        raise JobFailure(
-            f"Import refusé : {exc.message} Aucun logement n'a été déclaré.",
-            rapport_resultat(job, exc.erreurs, len(exc.erreurs)),
-        ) from None
-    except ImportRefuse as exc:
-        n = exc.rapport.total
-        raise JobFailure(
-            f"Import refusé : {n} erreur{'s' if n > 1 else ''} dans le fichier. Aucun logement n'a été déclaré ; "
-            "corrigez les lignes signalées puis importez à nouveau le fichier complet.",
-            rapport_resultat(job, exc.rapport.tries(), n, exc.resume),
-        ) from None
     return {
         "result": {
             "resume": {
