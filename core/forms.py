@@ -1,4 +1,9 @@
+from collections.abc import Callable
+
 from django import forms
+from django.core.exceptions import ValidationError
+
+from core.concurrency import ConflictError
 
 
 class StyledFormMixin:
@@ -20,6 +25,18 @@ class StyledFormMixin:
                 self.add_error(field if field in self.fields else None, errors)
         else:
             self.add_error(None, exc.messages)
+
+    def apply_service(self, call: Callable[[], object]) -> bool:
+        """Run a service call; a French ValidationError or an edit conflict lands on the form (False)."""
+        try:
+            call()
+        except ValidationError as exc:
+            self.add_service_errors(exc)
+        except ConflictError as exc:
+            self.add_error(None, str(exc))
+        else:
+            return True
+        return False
 
 
 class StyledForm(StyledFormMixin, forms.Form):

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.concurrency import ConflictError
 from core.scoping import get_visible_or_404, scoped
 from flux import exports, selectors
 from flux.forms import ImportFichierForm, ReservationForm, annee_courante
@@ -100,21 +99,16 @@ def stock_edit(request, pk):
         if not peut:
             raise PermissionDenied("Seuls les rédacteurs et administrateurs du bailleur modifient l'état des lieux.")
         form = ReservationForm(request.POST)
-        if form.is_valid():
-            try:
-                services.reservation_update(
-                    reservation=reservation,
-                    by=request.user,
-                    expected_version=form.cleaned_data.get("lock_version"),
-                    **form.donnees_service(),
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Ligne de l'état des lieux enregistrée.")
-                return redirect(f"{_liste_url()}?bailleur={reservation.bailleur_id}")
+        if form.is_valid() and form.apply_service(
+            lambda: services.reservation_update(
+                reservation=reservation,
+                by=request.user,
+                expected_version=form.cleaned_data.get("lock_version"),
+                **form.donnees_service(),
+            )
+        ):
+            messages.success(request, "Ligne de l'état des lieux enregistrée.")
+            return redirect(f"{_liste_url()}?bailleur={reservation.bailleur_id}")
     return render(
         request,
         "flux/stock_form.html",

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 
-from core.concurrency import ConflictError
 from core.scoping import get_visible_or_404, scoped
 from flux import exports_orientation
 from flux import selectors_orientation as selectors
@@ -191,22 +190,17 @@ def orientation_candidats(request, pk):
     form = CandidatsForm(initial={"lock_version": o.lock_version})
     if request.method == "POST":
         form = CandidatsForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.orientation_candidats(
-                    orientation=o,
-                    nb_candidats=form.cleaned_data["nb_candidats"],
-                    references=form.cleaned_data["references"],
-                    by=request.user,
-                    expected_version=form.cleaned_data.get("lock_version"),
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Candidats transmis au bailleur.")
-                return redirect("flux:orientation_detail", pk=o.pk)
+        if form.is_valid() and form.apply_service(
+            lambda: actions.orientation_candidats(
+                orientation=o,
+                nb_candidats=form.cleaned_data["nb_candidats"],
+                references=form.cleaned_data["references"],
+                by=request.user,
+                expected_version=form.cleaned_data.get("lock_version"),
+            )
+        ):
+            messages.success(request, "Candidats transmis au bailleur.")
+            return redirect("flux:orientation_detail", pk=o.pk)
     return render(
         request, "flux/orientation/candidats.html", {"o": o, "form": form, "en_retard": selectors.en_retard(o)}
     )
@@ -238,21 +232,16 @@ def orientation_attribution(request, pk):
     form = AttributionForm(initial=initial)
     if request.method == "POST":
         form = AttributionForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.orientation_attribuer(
-                    orientation=o,
-                    by=request.user,
-                    expected_version=form.cleaned_data.get("lock_version"),
-                    **form.donnees(),
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Décision de la CALEOL enregistrée.")
-                return redirect("flux:orientation_detail", pk=o.pk)
+        if form.is_valid() and form.apply_service(
+            lambda: actions.orientation_attribuer(
+                orientation=o,
+                by=request.user,
+                expected_version=form.cleaned_data.get("lock_version"),
+                **form.donnees(),
+            )
+        ):
+            messages.success(request, "Décision de la CALEOL enregistrée.")
+            return redirect("flux:orientation_detail", pk=o.pk)
     return render(request, "flux/orientation/attribution.html", {"o": o, "form": form})
 
 
