@@ -16,8 +16,7 @@ The method (documented in docs/flux-annuel.md):
    pass takes back, one at a time, the unit it received with the smallest remainder and gives it
    to the claim with the largest remainder among those rounded down in that cell.
 
-The SQL engine (flux.engine) computes the same thing over millions of dwellings; the tests check
-that both agree.
+flux.services.flux_annuel applies it to the cells aggregated by the database (never to dwellings).
 """
 
 from collections.abc import Iterable, Mapping

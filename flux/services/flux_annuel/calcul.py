@@ -19,7 +19,7 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from conventions.models import STATUTS_EN_VIGUEUR, Convention, ConventionVersion
+from conventions.models import STATUTS_EN_VIGUEUR, Convention, ConventionVersion, Objectif
 from core.jobs import job_create, job_enqueue
 from flux import allocation
 from flux.models import (
@@ -35,7 +35,8 @@ from flux.models import (
     TauxRotation,
 )
 from flux.models.etat_des_lieux import CATEGORIES_FLUX
-from flux.services.flux_annuel.regles import PREFET, Part, arrondir_cellules, prevision_cellule, repartir
+from flux.services.flux_annuel import regles
+from flux.services.flux_annuel.regles import PREFET, Part, arrondir_cellules, prevision_cellule, repartir_detail
 from reservataires.models import TYPES_COLLECTIVITE, Capacite, Organisation, TypeOrganisation
 from territoires.models import Commune
 
@@ -135,7 +136,33 @@ def _cellules(calcul, bailleurs, alertes):
             continue
         cle = (m["bailleur_id"], dep, epci, m["qpv"], m["typologie"])
         cellules.setdefault(cle, {"logements": 0, "mes": 0})["mes"] += m["n"]
-    return cellules
+    return cellules, communes
+
+
+def _territoires(calcul, conventions, communes) -> dict:
+    """Dwellings and first lettings of the communes réservataires' territories, per cell:
+    (bailleur, commune) → cell key → {"logements", "mes"}. One GROUP BY over those communes only."""
+    paires = {(c.bailleur_id, c.commune_id) for groupe in conventions.values() for c in groupe if c.commune_id}
+    territoires: dict = defaultdict(lambda: defaultdict(lambda: {"logements": 0, "mes": 0}))
+    if not paires:
+        return territoires
+    codes = {commune for _, commune in paires}
+    bailleurs = {bailleur for bailleur, _ in paires}
+    cles = ("bailleur_id", "commune_id", "departement_id", "epci_id", "qpv", "typologie")
+    logements = Logement.objects.filter(
+        conventionne=True, epci__isnull=False, commune_id__in=codes, bailleur_id__in=bailleurs
+    )
+    for r in logements.values(*cles).annotate(n=Count("pk")).order_by():
+        if (r["bailleur_id"], r["commune_id"]) in paires:
+            cle = (r["bailleur_id"], r["departement_id"], r["epci_id"], r["qpv"], r["typologie"])
+            territoires[(r["bailleur_id"], r["commune_id"])][cle]["logements"] += r["n"]
+    mes = MiseEnService.objects.filter(annee=calcul.annee, commune_id__in=codes, bailleur_id__in=bailleurs)
+    for m in mes.values("bailleur_id", "commune_id", "qpv", "typologie").annotate(n=Sum("nb_logements")).order_by():
+        dep, epci = communes.get(m["commune_id"], (None, None))
+        if epci is not None and (m["bailleur_id"], m["commune_id"]) in paires:
+            cle = (m["bailleur_id"], dep, epci, m["qpv"], m["typologie"])
+            territoires[(m["bailleur_id"], m["commune_id"])][cle]["mes"] += m["n"]
+    return territoires
 
 
 def _conventions(calcul, bailleurs) -> dict:
@@ -147,17 +174,67 @@ def _conventions(calcul, bailleurs) -> dict:
     dernieres = {}
     for v in ConventionVersion.objects.filter(convention__in=[c.pk for c in conventions]).order_by("numero"):
         dernieres[v.convention_id] = v
+    versions = {v.pk for v in dernieres.values()} | {c.version_en_vigueur_id for c in conventions}
+    objectifs = _objectifs(versions - {None})
     groupes = defaultdict(list)
     for conv in conventions:
         conv.derniere_version = dernieres.get(conv.pk)
+        for version in (conv.derniere_version, conv.version_en_vigueur):
+            if version is not None:
+                version.objectifs_epci = objectifs.get(version.pk, {})
         groupes[(conv.bailleur_id, conv.departement_id)].append(conv)
     return groupes
 
 
-def _parts(calcul, conventions, alertes):
+def _objectifs(versions) -> dict[int, dict[str, regles.Objectif]]:
+    """version → EPCI → objective, in one query. An EPCI's own objective takes precedence over its
+    communes' (as in the bilan); otherwise the communes' objectives add up, and their hors-QPV
+    numbers only when every commune gives one."""
+    propres, communes = defaultdict(dict), defaultdict(lambda: defaultdict(list))
+    champs = ("version_id", "epci_id", "commune_id", "nombre", "nombre_hors_qpv")
+    for version, epci, commune, nombre, hors_qpv in Objectif.objects.filter(version_id__in=versions).values_list(
+        *champs
+    ):
+        if commune is None:
+            propres[version][epci] = regles.Objectif(nombre, hors_qpv)
+        else:
+            communes[version][epci].append((nombre, hors_qpv))
+    resultat = {}
+    for version in set(propres) | set(communes):
+        par_epci = {}
+        for epci, lignes in communes[version].items():
+            hors = [h for _, h in lignes]
+            par_epci[epci] = regles.Objectif(
+                sum(n for n, _ in lignes), None if None in hors else sum(hors)
+            )  # fmt: skip
+        par_epci.update(propres[version])
+        resultat[version] = par_epci
+    return resultat
+
+
+def _base(conv, flux, cles, cellules, territoires) -> dict[str, Fraction]:
+    """Flux of the convention's périmètre per cell: the whole département, the EPCI réservataire's
+    cells, or the commune réservataire's part of each cell (its share of the cell's gross forecast)."""
+    if conv.commune_id:
+        base = {}
+        for k, cle in cles.items():
+            commune = territoires.get((conv.bailleur_id, conv.commune_id), {}).get(cle)
+            brut = cellules[cle]["brut"]
+            if commune and brut:
+                part = commune["logements"] * cellules[cle]["taux"] / 100 + commune["mes"]
+                base[k] = Fraction(flux[k]) * min(part / brut, Fraction(1))
+        return base
+    if conv.epci_id:
+        return {k: Fraction(flux[k]) for k, cle in cles.items() if cle[2] == conv.epci_id}
+    return {k: Fraction(n) for k, n in flux.items()}
+
+
+def _parts(calcul, conventions, alertes, *, flux, cles, cellules, territoires):
     """The claims of one périmètre: key → (Part, convention, réservataire, motif)."""
     signees = calcul.mode == ModeCalcul.SIGNEES
     echue = date(calcul.annee, 1, 1) > ECHEANCE_LEGALE
+    segments = {k: (cle[2], cle[3]) for k, cle in cles.items()}
+    total = sum(flux.values())
     parts = {}
     for conv in conventions:
         en_vigueur = conv.statut in STATUTS_EN_VIGUEUR and conv.version_en_vigueur_id
@@ -165,28 +242,51 @@ def _parts(calcul, conventions, alertes):
             version = conv.version_en_vigueur
         else:
             version = conv.derniere_version
-        if version is None or version.part_flux_pct is None:
+        objectifs = getattr(version, "objectifs_epci", {})
+        if version is None or (version.part_flux_pct is None and version.nombre_annuel is None and not objectifs):
             alertes.append(f"Convention {conv} : aucune part du flux renseignée, non prise en compte.")
             continue
         signee = bool(en_vigueur) or not signees
         if not signee and not echue:
             alertes.append(f"Convention non signée ({conv.reservataire}) : échéance légale non atteinte, part ignorée.")
             continue
-        pct = Fraction(str(version.part_flux_pct))
+        pct = None if version.part_flux_pct is None else Fraction(str(version.part_flux_pct))
         prefet = conv.reservataire.type == TypeOrganisation.PREFET
-        if prefet and version.part_agents_pct is not None and version.part_agents_pct > AGENTS_PLAFOND_PCT:
-            pct -= Fraction(str(version.part_agents_pct)) - AGENTS_PLAFOND_PCT
-            alertes.append(f"Convention {conv} : part des agents de l'État ramenée à {AGENTS_PLAFOND_PCT} %.")
+        if pct is not None and prefet and version.part_agents_pct is not None:
+            if version.part_agents_pct > AGENTS_PLAFOND_PCT:
+                pct -= Fraction(str(version.part_agents_pct)) - AGENTS_PLAFOND_PCT
+                alertes.append(f"Convention {conv} : part des agents de l'État ramenée à {AGENTS_PLAFOND_PCT} %.")
         if not signee:
             alertes.append(f"Convention non signée : part au préfet ({conv.reservataire}).")
+        base = _base(conv, flux, cles, cellules, territoires)
+        quotas, avis = regles.quotas_convention(
+            base, segments, pct=None if pct is None else max(pct, Fraction(0)), nombre=version.nombre_annuel,
+            objectifs=objectifs,
+        )  # fmt: skip
+        alertes.extend(f"Convention {conv} : {a}" for a in avis)
+        territoriale = bool(conv.commune_id or conv.epci_id)
+        demande = sum(quotas.values(), Fraction(0))
         cle = f"c{conv.pk:012d}"
         part = Part(
-            cle, max(pct, Fraction(0)), collectivite=conv.reservataire.type in TYPES_COLLECTIVITE, prefet=prefet,
-            signee=signee,
+            cle, max(pct, Fraction(0)) if pct is not None else (100 * demande / total if total else Fraction(0)),
+            collectivite=conv.reservataire.type in TYPES_COLLECTIVITE, prefet=prefet, signee=signee, quotas=quotas,
+            base_territoire=sum(base.values(), Fraction(0)) if territoriale else None,
         )  # fmt: skip
         motif = MotifAllocation.CONVENTION if signee else MotifAllocation.PREFET_SANS_CONVENTION
         parts[cle if signee else f"{PREFET}:{cle}"] = (part, conv.pk, conv.reservataire_id, motif)
     return parts
+
+
+def _depassements(flux, cles, parts) -> list[str]:
+    """EPCI where the claims of a cell exceed its flux (objectives concentrated there): scaled down."""
+    epcis = set()
+    for k, n in flux.items():
+        if sum((p.quotas.get(k, 0) for p, *_ in parts.values()), Fraction(0)) > n:
+            epcis.add(cles[k][2])
+    return [
+        f"EPCI {epci} : les parts demandées dépassent le flux prévu, elles sont réduites au prorata."
+        for epci in sorted(epcis)
+    ]
 
 
 CHAMPS_CELLULE = [
@@ -228,9 +328,10 @@ def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
     bailleurs = [calcul.bailleur_id] if calcul.bailleur_id else None
     alertes: list[str] = []
     progres(0, "Agrégation du patrimoine")
-    cellules = _cellules(calcul, bailleurs, alertes)
+    cellules, communes = _cellules(calcul, bailleurs, alertes)
     historique, configure, defaut = _taux(calcul, bailleurs)
     conventions = _conventions(calcul, bailleurs)
+    territoires = _territoires(calcul, conventions, communes)
     exclusions = defaultdict(int)
     excl = Exclusion.objects.filter(annee=calcul.annee, categorie__in=CATEGORIES_FLUX)
     if bailleurs is not None:
@@ -270,21 +371,30 @@ def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
             for k, cle in cles.items()
         }
         flux = arrondir_cellules(prevus)
-        parts = _parts(calcul, conventions.get(perimetre, []), alertes)
+        parts = _parts(
+            calcul, conventions.get(perimetre, []), alertes, flux=flux, cles=cles, cellules=cellules,
+            territoires=territoires,
+        )  # fmt: skip
         try:
-            reparti = repartir(flux, [p[0] for p in parts.values()]) if parts else {}
+            resultat = repartir_detail(flux, [p[0] for p in parts.values()]) if parts else None
         except ValueError as exc:
             alertes.append(f"Département {perimetre[1]} : {exc} Tout le flux reste au bailleur.")
-            reparti, parts = {}, {}
+            resultat, parts = None, {}
+        if resultat is not None:
+            alertes.extend(_depassements(flux, cles, parts))
         for k, cle in sorted(cles.items()):
             c = cellules[cle]
             lignes_c.append((cle, c, parts_e.get(k, 0), flux[k]))
-            for claim, n in sorted(reparti.get(k, {"bailleur": flux[k]}).items()):
+            if resultat is None:
+                lignes_a.append((cle, None, None, MotifAllocation.BAILLEUR, flux[k], Fraction(flux[k])))
+                continue
+            for claim, n in sorted(resultat.allocations[k].items()):
+                quota = resultat.quotas[k][claim]
                 if claim == allocation.BAILLEUR:
-                    lignes_a.append((cle, None, None, MotifAllocation.BAILLEUR, n, flux[k]))
+                    lignes_a.append((cle, None, None, MotifAllocation.BAILLEUR, n, quota))
                 else:
                     _, conv_id, res_id, motif = parts[claim]
-                    lignes_a.append((cle, conv_id, res_id, motif, n, flux[k]))
+                    lignes_a.append((cle, conv_id, res_id, motif, n, quota))
 
     progres(2, "Écriture des résultats")
     with transaction.atomic():
@@ -316,10 +426,10 @@ def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
                 reservataire_id=res_id,
                 convention_id=conv_id,
                 motif=motif,
-                quota=Decimal(n),
+                quota=_arrondi(quota, SIX),
                 logements=n,
             )  # fmt: skip
-            for cle, conv_id, res_id, motif, n, _ in lignes_a
+            for cle, conv_id, res_id, motif, n, quota in lignes_a
         ]
         if connection.vendor == "postgresql":
             _copier(calcul, objets, allocations)

@@ -2,16 +2,20 @@
 
 - Forecast of a cell: dwellings × turnover rate + first lettings − forecast exclusions (never < 0);
   cells are then rounded to whole dwellings adding up to the rounded total (largest remainder).
-- Allocation: each réservataire's share (% of the flux) is spread over the cells pro rata of their
-  flux; a réservataire whose convention is not signed after the legal deadline sees its share go
+- Share of one convention per cell (``quotas_convention``): the % applies to the flux of the
+  convention's périmètre (the département, or the commune's / EPCI's own territory); its EPCI
+  objectives, when it has some, split that total between EPCI (weights), and their hors-QPV number
+  splits each EPCI's part between hors-QPV and QPV cells; otherwise the share is pro rata of the flux.
+- Allocation: a réservataire whose convention is not signed after the legal deadline sees its share go
   to the préfet (motif ``PREFET_SANS_CONVENTION``), kept as its own line, never a silent zero.
   Ceilings (R.441-5-2): préfet ≤ 30 % of the bailleur's flux, collectivités ≤ 20 %; the freed
   units go to the bailleur's own share. Rounding: flux.allocation (Hamilton, deterministic ties).
 """
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from flux import allocation
@@ -41,13 +45,101 @@ class Part:
     collectivite: bool = False
     prefet: bool = False
     signee: bool = True  # False: no signed convention after the legal deadline
+    # Exact share per cell (quotas_convention); None: pct × the flux of every cell.
+    quotas: Mapping[str, Fraction] | None = field(default=None, compare=False)
+    # Flux of the convention's own territory (commune/EPCI réservataire); None: the whole département.
+    base_territoire: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class Objectif:
+    """A convention's objective in one EPCI: dwellings a year, and how many of them outside QPV."""
+
+    nombre: int
+    hors_qpv: int | None = None
+
+
+def quotas_convention(
+    base: Mapping[str, Fraction],
+    segments: Mapping[str, tuple[str, bool]],
+    *,
+    pct: Fraction | None = None,
+    nombre: int | None = None,
+    objectifs: Mapping[str, Objectif] | None = None,
+) -> tuple[dict[str, Fraction], list[str]]:
+    """Exact share of one convention in each cell of its périmètre, and the warnings it raises.
+
+    ``base``: cell → flux of the convention's périmètre in that cell (the cell's flux, or the part of
+    it on the réservataire's territory); ``segments``: cell → (EPCI, QPV). The total asked is ``pct``
+    of the périmètre's flux, else ``nombre`` dwellings a year, else the sum of the objectives; never
+    more than the périmètre's flux. The objectives split that total between their EPCI in proportion
+    to their numbers (EPCI without flux are left out, with a warning), then each EPCI's part between
+    hors-QPV and QPV cells by its hors-QPV number; inside a segment, pro rata of the cells' flux.
+    Without usable objectives the whole total is pro rata of the flux."""
+    alertes: list[str] = []
+    objectifs = dict(objectifs or {})
+    total_base = sum(base.values(), Fraction(0))
+    if pct is not None:
+        demande = total_base * Fraction(pct) / 100
+    elif nombre is not None:
+        demande = Fraction(nombre)
+    else:
+        demande = Fraction(sum(o.nombre for o in objectifs.values()))
+    if demande > total_base:
+        alertes.append(
+            f"{_nombre(demande)} logements demandés pour un flux prévu de {_nombre(total_base)} : ramenés au flux."
+        )
+        demande = total_base
+    quotas = {k: Fraction(0) for k in base}
+    if demande <= 0 or total_base <= 0:
+        return quotas, alertes
+    par_epci: dict[str, Fraction] = defaultdict(Fraction)
+    for k, b in base.items():
+        par_epci[segments[k][0]] += b
+    poids = {e: Fraction(o.nombre) for e, o in objectifs.items() if o.nombre > 0 and par_epci.get(e, 0) > 0}
+    absents = sorted(e for e, o in objectifs.items() if o.nombre > 0 and not par_epci.get(e))
+    if absents:
+        alertes.append(
+            f"objectifs sur des EPCI sans flux prévu ({', '.join(absents)}) : reportés sur les autres EPCI."
+            if poids
+            else f"objectifs sur des EPCI sans flux prévu ({', '.join(absents)}) : part répartie au prorata du flux."
+        )
+    if not poids:
+        return {k: demande * b / total_base for k, b in base.items()}, alertes
+    somme = sum(poids.values(), Fraction(0))
+    for epci, w in sorted(poids.items()):
+        cible = demande * w / somme
+        cellules = sorted(k for k in base if segments[k][0] == epci and base[k] > 0)
+        groupes = [(cellules, cible)]
+        o = objectifs[epci]
+        if o.hors_qpv is not None and 0 <= o.hors_qpv <= o.nombre:
+            hors = [k for k in cellules if not segments[k][1]]
+            dans = [k for k in cellules if segments[k][1]]
+            if hors and dans:
+                part_hors = cible * o.hors_qpv / o.nombre
+                groupes = [(hors, part_hors), (dans, cible - part_hors)]
+        for groupe, cible_groupe in groupes:
+            s = sum((base[k] for k in groupe), Fraction(0))
+            for k in groupe:
+                quotas[k] = cible_groupe * base[k] / s
+    return quotas, alertes
+
+
+def _nombre(x: Fraction) -> str:
+    return f"{float(x):.2f}".replace(".", ",")
 
 
 def repartir(flux: Mapping[str, int], parts: Iterable[Part]) -> dict[str, dict[str, int]]:
     """Allocate every cell: cell → claimant → dwellings (claimant ``bailleur`` is the own share;
     ``prefet:<réservataire>`` the share falling to the préfet for want of a signed convention)."""
+    return repartir_detail(flux, parts).allocations
+
+
+def repartir_detail(flux: Mapping[str, int], parts: Iterable[Part]) -> allocation.Result:
+    """As ``repartir``, with the exact quotas used for each claimant (after ceilings and the scaling
+    of a cell whose claims exceed its flux)."""
     parts = list(parts)
-    if sum(p.pct for p in parts) > 100:
+    if sum(p.pct for p in parts if p.base_territoire is None) > 100:
         raise ValueError("La somme des parts des conventions dépasse 100 % du flux.")
     total = sum(flux.values())
     quotas: dict[str, dict[str, Fraction]] = {}
@@ -55,8 +147,11 @@ def repartir(flux: Mapping[str, int], parts: Iterable[Part]) -> dict[str, dict[s
         quotas[cell] = {}
         for p in parts:
             cle = p.reservataire if p.signee else f"{PREFET}:{p.reservataire}"
-            quotas[cell][cle] = Fraction(n) * Fraction(p.pct) / 100
-    prefet_keys = [k for k in next(iter(quotas.values()), {}) if k.startswith(PREFET)]
+            if p.quotas is None:
+                quotas[cell][cle] = Fraction(n) * Fraction(p.pct) / 100
+            else:
+                quotas[cell][cle] = Fraction(p.quotas.get(cell, 0))
+    prefet_keys = [p.reservataire if p.signee else f"{PREFET}:{p.reservataire}" for p in parts if not p.signee]
     prefet_keys += [p.reservataire for p in parts if p.prefet and p.signee]
     ceilings = {}
     if prefet_keys:
@@ -82,7 +177,9 @@ def repartir(flux: Mapping[str, int], parts: Iterable[Part]) -> dict[str, dict[s
                     excedent -= 1
     for p in parts:
         if p.collectivite and p.signee:
+            # 20 % of the flux the convention covers: the département, or the réservataire's territory.
+            base = total if p.base_territoire is None else p.base_territoire
             ceilings[p.reservataire] = min(
-                ceilings.get(p.reservataire, total), total * COLLECTIVITES_PLAFOND_PCT // 100
+                ceilings.get(p.reservataire, total), math.floor(base * COLLECTIVITES_PLAFOND_PCT / 100)
             )
-    return allocation.allocate(flux, quotas, ceilings=ceilings).allocations
+    return allocation.allocate(flux, quotas, ceilings=ceilings)
