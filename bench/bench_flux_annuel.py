@@ -1,8 +1,10 @@
 """Annual flux engine over the synthetic stock, compared with a bare SQL aggregate of the same table.
 
-Generates the scale's synthetic bailleurs, dwellings and inventories once (``--scale``, default
-national ≈ 5.3 M dwellings) when the bench database holds no dwelling, then times one national run
-of the engine (signed conventions) and, in the same process, the bare
+Generates the scale's synthetic bailleurs, dwellings, inventories and flux conventions once
+(``--scale``, default national ≈ 5.3 M dwellings; flux.generateur.conventions: préfet, Action Logement
+with EPCI objectives, département, territorial EPCI / commune conventions, some unsigned) when the
+bench database holds no dwelling, then times one national run of the engine (signed conventions)
+and, in the same process, the bare
 ``SELECT bailleur, departement, epci, qpv, typologie, count(*) FROM logement GROUP BY …``.
 Aim: ratio ≤ 5.
 """
@@ -16,8 +18,11 @@ NAME = "Flux annuel : calcul national comparé à un GROUP BY nu"
 def run(args) -> dict:
     from django.db import connection
 
+    from conventions.models import Convention
     from flux import generateur
+    from flux.generateur.conventions import generer_conventions
     from flux.models import CalculFlux, Logement, ModeCalcul
+    from reservataires.models import Organisation
     from flux.services.flux_annuel.calcul import calculer
 
     echelle = generateur.lire_echelle(args.scale or "national")
@@ -27,6 +32,10 @@ def run(args) -> dict:
         debut = time.perf_counter()
         generateur.generer(echelle, annee=annee)
         generation = time.perf_counter() - debut
+    if not Convention.objects.exists():
+        debut = time.perf_counter()
+        generer_conventions(list(Organisation.objects.filter(pk__in=Logement.objects.values("bailleur_id"))))
+        generation += time.perf_counter() - debut
     nb = Logement.objects.count()
     with connection.cursor() as cursor:
         debut = time.perf_counter()
@@ -42,6 +51,7 @@ def run(args) -> dict:
     moteur = time.perf_counter() - debut
     return {
         "logements": nb,
+        "conventions": Convention.objects.count(),
         "génération des données (s)": generation,
         "GROUP BY nu (s)": sql,
         "groupes": groupes,

@@ -48,9 +48,10 @@ def largest_remainder(total: int, claims: Iterable[Claim]) -> dict[str, int]:
         raise ValueError("les quotas doivent totaliser le flux de la cellule")
     base = {c.key: int(c.quota) for c in claims}  # floor: quotas are non-negative
     left = total - sum(base.values())
-    by_remainder = sorted(claims, key=lambda c: (-(c.quota - int(c.quota)), *_tie(c)))
-    for claim in by_remainder[:left]:
-        base[claim.key] += 1
+    if left:
+        by_remainder = sorted(claims, key=lambda c: (base[c.key] - c.quota, *_tie(c)))
+        for claim in by_remainder[:left]:
+            base[claim.key] += 1
     return base
 
 
@@ -59,8 +60,11 @@ def cell_claims(flux: int, quotas: Mapping[str, Fraction], ranks: Mapping[str, i
     bailleur's own share, the remainder."""
     ranks = ranks or {}
     asked = sum(quotas.values(), Fraction(0))
-    scale = Fraction(flux) / asked if asked > flux else Fraction(1)
-    claims = [Claim(key, q * scale, ranks.get(key, 0)) for key, q in sorted(quotas.items()) if key != BAILLEUR]
+    if asked > flux:
+        scale = Fraction(flux) / asked
+        claims = [Claim(key, q * scale, ranks.get(key, 0)) for key, q in sorted(quotas.items()) if key != BAILLEUR]
+    else:
+        claims = [Claim(key, q, ranks.get(key, 0)) for key, q in sorted(quotas.items()) if key != BAILLEUR]
     own = Fraction(flux) - sum((c.quota for c in claims), Fraction(0))
     claims.append(Claim(BAILLEUR, own, ranks.get(BAILLEUR, 1 << 30)))
     return claims
@@ -82,7 +86,12 @@ def cap_quotas(
         for key, ceiling in ceilings.items()
         if totals.get(key, 0) > ceiling and totals[key] > 0
     }
-    return {cell: {key: q * factors.get(key, 1) for key, q in per_cell.items()} for cell, per_cell in quotas.items()}
+    if not factors:
+        return {cell: dict(per_cell) for cell, per_cell in quotas.items()}
+    return {
+        cell: {key: q * factors[key] if key in factors else q for key, q in per_cell.items()}
+        for cell, per_cell in quotas.items()
+    }
 
 
 @dataclass

@@ -102,3 +102,39 @@ def test_direct_insertion_and_inventories_are_idempotent(geo):
     assert 0.4 * 1500 < reserve < 1500
     generateur.generer_inventaire([bailleur], annee=2026, seed=5)
     assert lignes.count() == premier["lignes"]
+
+
+def test_generated_conventions_feed_a_national_run_that_allocates_them(geo):
+    """The benchmark's conventions: one per réservataire of the état des lieux, territorial ones on
+    their own territory, some unsigned (→ préfet); a national run then allocates every cell exactly."""
+    from conventions.models import Convention, Statut
+    from flux.generateur.conventions import generer_conventions
+    from flux.models import CalculFlux, FluxAllocation, FluxCellule, ModeCalcul, MotifAllocation
+    from flux.services.flux_annuel.calcul import calculer
+
+    bailleur = factories.BailleurFactory(nom="Habitat généré")
+    allocation = [generateur.Allocation("B1", 1, "59", 6000)]
+    generateur.inserer_logements(generateur.iter_logements(allocation, geo, seed=5), {"B1": bailleur.pk})
+    generateur.generer_inventaire([bailleur], annee=2031, seed=5)
+    stats = generer_conventions([bailleur], seed=5)
+    reservataires = set(ReservationStock.objects.filter(bailleur=bailleur).values_list("reservataire_id", flat=True))
+    conventions = Convention.objects.filter(bailleur=bailleur)
+    assert stats["conventions"] == conventions.count() == len(reservataires)
+    assert conventions.filter(commune__isnull=False).exists() and conventions.filter(statut=Statut.SIGNEE).exists()
+    assert generer_conventions([bailleur], seed=5)["conventions"] == 0  # idempotent: nothing added
+
+    calcul = CalculFlux.objects.create(annee=2031, mode=ModeCalcul.SIGNEES)
+    resume = calculer(calcul)
+    assert resume["flux_total"] > 0
+    for cellule in FluxCellule.objects.filter(calcul=calcul):
+        assert sum(a.logements for a in cellule.allocations.all()) == cellule.flux
+    motifs = set(FluxAllocation.objects.filter(calcul=calcul, logements__gt=0).values_list("motif", flat=True))
+    assert {MotifAllocation.CONVENTION, MotifAllocation.BAILLEUR} <= motifs
+    communes = conventions.filter(commune__isnull=False, statut=Statut.SIGNEE)
+    for conv in communes:
+        epcis = set(
+            FluxAllocation.objects.filter(calcul=calcul, convention=conv, logements__gt=0).values_list(
+                "epci_id", flat=True
+            )
+        )
+        assert epcis <= {conv.commune.epci_id}  # a commune's share stays on its territory

@@ -121,14 +121,16 @@ def _cellules(calcul, bailleurs, alertes):
     mes = MiseEnService.objects.filter(annee=calcul.annee)
     if bailleurs is not None:
         logements, mes = logements.filter(bailleur_id__in=bailleurs), mes.filter(bailleur_id__in=bailleurs)
-    sans_epci = logements.filter(epci__isnull=True).count()
+    cles = ("bailleur_id", "departement_id", "epci_id", "qpv", "typologie")
+    cellules, sans_epci = {}, 0
+    # One scan: the dwellings without EPCI come out as their own groups, counted for the warning.
+    for r in logements.values_list(*cles).annotate(n=Count("pk")).order_by():
+        if r[2] is None:
+            sans_epci += r[5]
+        else:
+            cellules[r[:5]] = {"logements": r[5], "mes": 0}
     if sans_epci:
         alertes.append(f"{sans_epci} logement(s) sans EPCI ignoré(s).")
-    cles = ("bailleur_id", "departement_id", "epci_id", "qpv", "typologie")
-    cellules = {
-        tuple(r[k] for k in cles): {"logements": r["n"], "mes": 0}
-        for r in logements.filter(epci__isnull=False).values(*cles).annotate(n=Count("pk")).order_by()
-    }
     communes = dict((c, (d, e)) for c, d, e in Commune.objects.values_list("code", "departement_id", "epci_id"))
     for m in mes.values("bailleur_id", "commune_id", "qpv", "typologie").annotate(n=Sum("nb_logements")).order_by():
         dep, epci = communes.get(m["commune_id"], (None, None))
@@ -212,7 +214,7 @@ def _objectifs(versions) -> dict[int, dict[str, regles.Objectif]]:
     return resultat
 
 
-def _base(conv, flux, cles, cellules, territoires) -> dict[str, Fraction]:
+def _base(conv, flux, cles, cellules, territoires) -> dict:
     """Flux of the convention's périmètre per cell: the whole département, the EPCI réservataire's
     cells, or the commune réservataire's part of each cell (its share of the cell's gross forecast)."""
     if conv.commune_id:
@@ -225,8 +227,8 @@ def _base(conv, flux, cles, cellules, territoires) -> dict[str, Fraction]:
                 base[k] = Fraction(flux[k]) * min(part / brut, Fraction(1))
         return base
     if conv.epci_id:
-        return {k: Fraction(flux[k]) for k, cle in cles.items() if cle[2] == conv.epci_id}
-    return {k: Fraction(n) for k, n in flux.items()}
+        return {k: flux[k] for k, cle in cles.items() if cle[2] == conv.epci_id}
+    return flux
 
 
 def _parts(calcul, conventions, alertes, *, flux, cles, cellules, territoires):
@@ -299,9 +301,23 @@ CHAMPS_ALLOCATION = [
 ]  # fmt: skip
 
 
-def _copier(calcul, cellules: dict, allocations: list) -> None:
-    """PostgreSQL: COPY the rows (the ORM's INSERT costs most of a national run), cells first, then
-    their ids read back by the unique key to COPY the allocations."""
+def _ecrire(cellules: list[tuple], allocations: list[tuple]) -> None:
+    """Write the rows given as tuples in CHAMPS_CELLULE / CHAMPS_ALLOCATION order (an allocation's
+    first item is its cell's key). PostgreSQL: COPY (the ORM's INSERT and model instances cost most of
+    a national run), cells first, then their ids read back by the unique key to COPY the allocations."""
+    if connection.vendor != "postgresql":
+        objets = {}
+        for ligne in cellules:
+            objets[ligne[3:8]] = FluxCellule(**dict(zip(CHAMPS_CELLULE, ligne, strict=True)))
+        FluxCellule.objects.bulk_create(objets.values(), batch_size=2000)
+        FluxAllocation.objects.bulk_create(
+            (
+                FluxAllocation(cellule=objets[ligne[0]], **dict(zip(CHAMPS_ALLOCATION[1:], ligne[1:], strict=True)))
+                for ligne in allocations
+            ),
+            batch_size=2000,
+        )
+        return
 
     def copy(model, champs, lignes):
         colonnes = ", ".join(model._meta.get_field(c.removesuffix("_id")).column for c in champs)
@@ -310,17 +326,15 @@ def _copier(calcul, cellules: dict, allocations: list) -> None:
                 for ligne in lignes:
                     copie.write_row(ligne)
 
-    copy(FluxCellule, CHAMPS_CELLULE, ([getattr(o, c) for c in CHAMPS_CELLULE] for o in cellules.values()))
+    copy(FluxCellule, CHAMPS_CELLULE, cellules)
+    calcul_id = cellules[0][0] if cellules else None
     ids = {
         tuple(r[1:]): r[0]
-        for r in FluxCellule.objects.filter(calcul=calcul).values_list(
+        for r in FluxCellule.objects.filter(calcul_id=calcul_id).values_list(
             "pk", "bailleur_id", "departement_id", "epci_id", "qpv", "typologie"
         )
     }
-    for a in allocations:
-        c = a.cellule
-        a.cellule_id = ids[(c.bailleur_id, c.departement_id, c.epci_id, c.qpv, c.typologie)]
-    copy(FluxAllocation, CHAMPS_ALLOCATION, ([getattr(a, c) for c in CHAMPS_ALLOCATION] for a in allocations))
+    copy(FluxAllocation, CHAMPS_ALLOCATION, ((ids[ligne[0]], *ligne[1:]) for ligne in allocations))
 
 
 def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
@@ -390,6 +404,8 @@ def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
                 continue
             for claim, n in sorted(resultat.allocations[k].items()):
                 quota = resultat.quotas[k][claim]
+                if not n and not quota and claim != allocation.BAILLEUR:
+                    continue  # a claim with nothing here (territory, objectives elsewhere): no row
                 if claim == allocation.BAILLEUR:
                     lignes_a.append((cle, None, None, MotifAllocation.BAILLEUR, n, quota))
                 else:
@@ -404,38 +420,41 @@ def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
         # Nothing else points at these rows: a plain DELETE, without the ORM's cascade collector.
         FluxAllocation.objects.filter(**scope)._raw_delete(connection.alias)
         FluxCellule.objects.filter(**scope)._raw_delete(connection.alias)
-        objets = {}
-        for cle, c, e, f in lignes_c:
-            objets[cle] = FluxCellule(
-                calcul=calcul, annee=calcul.annee, mode=calcul.mode, bailleur_id=cle[0], departement_id=cle[1],
-                epci_id=cle[2], qpv=cle[3], typologie=cle[4], logements=c["logements"],
-                taux_rotation_pct=_arrondi(c["taux"], TROIS), source_rotation=c["source"],
-                relocations=_arrondi(c["logements"] * c["taux"] / 100, TROIS), mises_en_service=c["mes"],
-                exclusions=e, flux=f,
+        cellules_l = [
+            (
+                calcul.pk,
+                calcul.annee,
+                calcul.mode,
+                *cle,
+                c["logements"],
+                _arrondi(c["taux"], TROIS),
+                c["source"],
+                _arrondi(c["logements"] * c["taux"] / 100, TROIS),
+                c["mes"],
+                e,
+                f,
             )  # fmt: skip
-        allocations = [
-            FluxAllocation(
-                cellule=objets[cle],
-                calcul=calcul,
-                annee=calcul.annee,
-                mode=calcul.mode,
-                bailleur_id=cle[0],
-                epci_id=cle[2],
-                qpv=cle[3],
-                typologie=cle[4],
-                reservataire_id=res_id,
-                convention_id=conv_id,
-                motif=motif,
-                quota=_arrondi(quota, SIX),
-                logements=n,
+            for cle, c, e, f in lignes_c
+        ]
+        allocations_l = [
+            (
+                cle,
+                calcul.pk,
+                calcul.annee,
+                calcul.mode,
+                cle[0],
+                cle[2],
+                cle[3],
+                cle[4],
+                res_id,
+                conv_id,
+                motif,
+                _arrondi(quota, SIX),
+                n,
             )  # fmt: skip
             for cle, conv_id, res_id, motif, n, quota in lignes_a
         ]
-        if connection.vendor == "postgresql":
-            _copier(calcul, objets, allocations)
-        else:
-            FluxCellule.objects.bulk_create(objets.values(), batch_size=2000)
-            FluxAllocation.objects.bulk_create(allocations, batch_size=2000)
+        _ecrire(cellules_l, allocations_l)
     progres(3, "Terminé")
     par_motif = defaultdict(int)
     for _, _, _, motif, n, _ in lignes_a:

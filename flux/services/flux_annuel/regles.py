@@ -105,7 +105,8 @@ def quotas_convention(
             else f"objectifs sur des EPCI sans flux prévu ({', '.join(absents)}) : part répartie au prorata du flux."
         )
     if not poids:
-        return {k: demande * b / total_base for k, b in base.items()}, alertes
+        facteur = demande / total_base
+        return {k: b * facteur for k, b in base.items()}, alertes
     somme = sum(poids.values(), Fraction(0))
     for epci, w in sorted(poids.items()):
         cible = demande * w / somme
@@ -119,9 +120,9 @@ def quotas_convention(
                 part_hors = cible * o.hors_qpv / o.nombre
                 groupes = [(hors, part_hors), (dans, cible - part_hors)]
         for groupe, cible_groupe in groupes:
-            s = sum((base[k] for k in groupe), Fraction(0))
+            facteur = cible_groupe / sum((base[k] for k in groupe), Fraction(0))
             for k in groupe:
-                quotas[k] = cible_groupe * base[k] / s
+                quotas[k] = base[k] * facteur
     return quotas, alertes
 
 
@@ -149,8 +150,8 @@ def repartir_detail(flux: Mapping[str, int], parts: Iterable[Part]) -> allocatio
             cle = p.reservataire if p.signee else f"{PREFET}:{p.reservataire}"
             if p.quotas is None:
                 quotas[cell][cle] = Fraction(n) * Fraction(p.pct) / 100
-            else:
-                quotas[cell][cle] = Fraction(p.quotas.get(cell, 0))
+            elif p.quotas.get(cell):  # no claim where the convention has no share
+                quotas[cell][cle] = Fraction(p.quotas[cell])
     prefet_keys = [p.reservataire if p.signee else f"{PREFET}:{p.reservataire}" for p in parts if not p.signee]
     prefet_keys += [p.reservataire for p in parts if p.prefet and p.signee]
     ceilings = {}
