@@ -3,7 +3,8 @@
 The method (documented in docs/flux-annuel.md):
 
 1. Each réservataire's quota in a cell (bailleur × périmètre × EPCI × segment) is a rational number
-   of dwellings. Quotas are exact fractions, so the result never depends on float rounding.
+   of dwellings. Quotas are exact fractions (never floats); each scaling below truncates them to
+   10⁻¹² of a dwelling, so that the SQL path, on numerics, finds exactly the same whole dwellings.
 2. Before rounding, a claimant's quotas are scaled down so that their sum over the périmètre stays
    within its legal ceiling (e.g. the préfet's 30 % of the bailleur's annual flux); what is freed
    goes to the bailleur's own share. If the quotas of a cell exceed its flux (objectives
@@ -24,6 +25,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 BAILLEUR = "bailleur"
+GRAIN = 10**12  # scaled quotas are truncated to 10⁻¹² of a dwelling (the SQL path does the same)
+
+
+def truncate(x: Fraction) -> Fraction:
+    return Fraction(x.numerator * GRAIN // x.denominator, GRAIN)
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,9 @@ def cell_claims(flux: int, quotas: Mapping[str, Fraction], ranks: Mapping[str, i
     asked = sum(quotas.values(), Fraction(0))
     if asked > flux:
         scale = Fraction(flux) / asked
-        claims = [Claim(key, q * scale, ranks.get(key, 0)) for key, q in sorted(quotas.items()) if key != BAILLEUR]
+        claims = [
+            Claim(key, truncate(q * scale), ranks.get(key, 0)) for key, q in sorted(quotas.items()) if key != BAILLEUR
+        ]
     else:
         claims = [Claim(key, q, ranks.get(key, 0)) for key, q in sorted(quotas.items()) if key != BAILLEUR]
     own = Fraction(flux) - sum((c.quota for c in claims), Fraction(0))
@@ -89,7 +97,7 @@ def cap_quotas(
     if not factors:
         return {cell: dict(per_cell) for cell, per_cell in quotas.items()}
     return {
-        cell: {key: q * factors[key] if key in factors else q for key, q in per_cell.items()}
+        cell: {key: truncate(q * factors[key]) if key in factors else q for key, q in per_cell.items()}
         for cell, per_cell in quotas.items()
     }
 

@@ -53,7 +53,7 @@ def generer_conventions(bailleurs: list[Organisation], *, seed: int = 42) -> dic
     ):
         par_epci[(b, d)].append((n, e))
 
-    conventions, termes = [], []
+    conventions, termes, vus = [], [], set()
     for ligne in lignes:
         b, d, r = ligne["bailleur_id"], ligne["departement_id"], ligne["reservataire_id"]
         res = reservataires[r]
@@ -74,9 +74,13 @@ def generer_conventions(bailleurs: list[Organisation], *, seed: int = 42) -> dic
                 statut = Statut.EN_NEGOCIATION
         else:
             pct = _pct(rng.uniform(1, 4))
+        perimetre = Convention.code_perimetre(departement_id=d, epci_id=epci, commune_id=commune)
+        if (b, r, perimetre) in vus:
+            continue  # an EPCI over two départements: one convention for its territory (R.441-5)
+        vus.add((b, r, perimetre))
         conv = Convention(
             bailleur_id=b, reservataire_id=r, departement_id=d, epci_id=epci, commune_id=commune, statut=statut,
-            perimetre_code=Convention.code_perimetre(departement_id=d, epci_id=epci, commune_id=commune),
+            perimetre_code=perimetre,
         )  # fmt: skip
         conventions.append(conv)
         termes.append((pct, agents, objectifs))

@@ -151,7 +151,8 @@ def test_propriete_territoires_et_objectifs_sommes_et_plafonds(cells, convention
         base = {k: Fraction(n) for k, n in flux.items() if not territoire or segments[k][0] == territoire}
         objectifs = {e: Objectif(n, min(h, n)) for e, (n, h) in objectifs.items()}
         quotas, _ = quotas_convention(base, segments, pct=Fraction(pct), objectifs=objectifs)
-        assert sum(quotas.values()) == sum(base.values()) * pct / 100
+        manque = sum(base.values()) * Fraction(pct, 100) - sum(quotas.values())
+        assert 0 <= manque < Fraction(len(base) + 1, 10**12)  # each quota truncated to 10⁻¹²
         bases[f"r{i}"] = sum(base.values())
         parts.append(
             Part(

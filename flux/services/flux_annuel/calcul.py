@@ -224,7 +224,7 @@ def _base(conv, flux, cles, cellules, territoires) -> dict:
             brut = cellules[cle]["brut"]
             if commune and brut:
                 part = commune["logements"] * cellules[cle]["taux"] / 100 + commune["mes"]
-                base[k] = Fraction(flux[k]) * min(part / brut, Fraction(1))
+                base[k] = regles.tronque(Fraction(flux[k]) * min(part / brut, Fraction(1)))
         return base
     if conv.epci_id:
         return {k: flux[k] for k, cle in cles.items() if cle[2] == conv.epci_id}

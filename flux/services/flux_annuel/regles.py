@@ -59,26 +59,36 @@ class Objectif:
     hors_qpv: int | None = None
 
 
-def quotas_convention(
-    base: Mapping[str, Fraction],
-    segments: Mapping[str, tuple[str, bool]],
+# Quotas are truncated to 10⁻¹² of a dwelling at each step (share, ceiling, scaling of a cell): the
+# SQL path (flux.services.flux_annuel.sql) applies the same steps to numerics and finds the same
+# whole dwellings, while the rounding to whole dwellings works on exact decimals.
+def tronque(x) -> Fraction:
+    """``x`` truncated to 10⁻¹² (x ≥ 0)."""
+    return allocation.truncate(Fraction(x))
+
+
+Groupe = tuple[str | None, bool | None]  # (EPCI, QPV): None = every EPCI / both segments
+
+
+def facteurs_convention(
+    sommes: Mapping[tuple[str, bool], Fraction],
     *,
     pct: Fraction | None = None,
     nombre: int | None = None,
     objectifs: Mapping[str, Objectif] | None = None,
-) -> tuple[dict[str, Fraction], list[str]]:
-    """Exact share of one convention in each cell of its périmètre, and the warnings it raises.
+) -> tuple[dict[Groupe, Fraction], list[str]]:
+    """Factor applied to the base flux of each group of cells of one convention, and its warnings.
 
-    ``base``: cell → flux of the convention's périmètre in that cell (the cell's flux, or the part of
-    it on the réservataire's territory); ``segments``: cell → (EPCI, QPV). The total asked is ``pct``
-    of the périmètre's flux, else ``nombre`` dwellings a year, else the sum of the objectives; never
-    more than the périmètre's flux. The objectives split that total between their EPCI in proportion
-    to their numbers (EPCI without flux are left out, with a warning), then each EPCI's part between
-    hors-QPV and QPV cells by its hors-QPV number; inside a segment, pro rata of the cells' flux.
-    Without usable objectives the whole total is pro rata of the flux."""
+    ``sommes``: (EPCI, QPV) → flux of the convention's périmètre in those cells (the cells' flux, or
+    the part of it on the réservataire's territory). The total asked is ``pct`` of the périmètre's
+    flux, else ``nombre`` dwellings a year, else the sum of the objectives; never more than the
+    périmètre's flux. The objectives split that total between their EPCI in proportion to their
+    numbers (EPCI without flux are left out, with a warning), then each EPCI's part between hors-QPV
+    and QPV cells by its hors-QPV number; inside a group, pro rata of the cells' flux. Without usable
+    objectives the whole total is pro rata of the flux: one group ``(None, None)``."""
     alertes: list[str] = []
     objectifs = dict(objectifs or {})
-    total_base = sum(base.values(), Fraction(0))
+    total_base = sum(sommes.values(), Fraction(0))
     if pct is not None:
         demande = total_base * Fraction(pct) / 100
     elif nombre is not None:
@@ -90,12 +100,11 @@ def quotas_convention(
             f"{_nombre(demande)} logements demandés pour un flux prévu de {_nombre(total_base)} : ramenés au flux."
         )
         demande = total_base
-    quotas = {k: Fraction(0) for k in base}
     if demande <= 0 or total_base <= 0:
-        return quotas, alertes
+        return {}, alertes
     par_epci: dict[str, Fraction] = defaultdict(Fraction)
-    for k, b in base.items():
-        par_epci[segments[k][0]] += b
+    for (epci, _), b in sommes.items():
+        par_epci[epci] += b
     poids = {e: Fraction(o.nombre) for e, o in objectifs.items() if o.nombre > 0 and par_epci.get(e, 0) > 0}
     absents = sorted(e for e, o in objectifs.items() if o.nombre > 0 and not par_epci.get(e))
     if absents:
@@ -105,24 +114,48 @@ def quotas_convention(
             else f"objectifs sur des EPCI sans flux prévu ({', '.join(absents)}) : part répartie au prorata du flux."
         )
     if not poids:
-        facteur = demande / total_base
-        return {k: b * facteur for k, b in base.items()}, alertes
+        return {(None, None): demande / total_base}, alertes
     somme = sum(poids.values(), Fraction(0))
+    facteurs: dict[Groupe, Fraction] = {}
     for epci, w in sorted(poids.items()):
         cible = demande * w / somme
-        cellules = sorted(k for k in base if segments[k][0] == epci and base[k] > 0)
-        groupes = [(cellules, cible)]
         o = objectifs[epci]
-        if o.hors_qpv is not None and 0 <= o.hors_qpv <= o.nombre:
-            hors = [k for k in cellules if not segments[k][1]]
-            dans = [k for k in cellules if segments[k][1]]
-            if hors and dans:
-                part_hors = cible * o.hors_qpv / o.nombre
-                groupes = [(hors, part_hors), (dans, cible - part_hors)]
-        for groupe, cible_groupe in groupes:
-            facteur = cible_groupe / sum((base[k] for k in groupe), Fraction(0))
-            for k in groupe:
-                quotas[k] = base[k] * facteur
+        hors, dans = sommes.get((epci, False), 0), sommes.get((epci, True), 0)
+        if o.hors_qpv is not None and 0 <= o.hors_qpv <= o.nombre and hors > 0 and dans > 0:
+            part_hors = cible * o.hors_qpv / o.nombre
+            facteurs[(epci, False)] = part_hors / hors
+            facteurs[(epci, True)] = (cible - part_hors) / dans
+        else:
+            facteurs[(epci, None)] = cible / par_epci[epci]
+    return facteurs, alertes
+
+
+def facteur_de(facteurs: Mapping[Groupe, Fraction], epci: str, qpv: bool) -> Fraction:
+    for groupe in ((epci, qpv), (epci, None), (None, None)):
+        if groupe in facteurs:
+            return facteurs[groupe]
+    return Fraction(0)
+
+
+def quotas_convention(
+    base: Mapping[str, Fraction],
+    segments: Mapping[str, tuple[str, bool]],
+    *,
+    pct: Fraction | None = None,
+    nombre: int | None = None,
+    objectifs: Mapping[str, Objectif] | None = None,
+) -> tuple[dict[str, Fraction], list[str]]:
+    """Share of one convention in each cell of its périmètre (``base``: cell → flux of the périmètre
+    there; ``segments``: cell → (EPCI, QPV)), see ``facteurs_convention``; truncated to 10⁻¹²."""
+    sommes: dict[tuple[str, bool], Fraction] = defaultdict(Fraction)
+    for k, b in base.items():
+        if b > 0:
+            sommes[segments[k]] += b
+    facteurs, alertes = facteurs_convention(sommes, pct=pct, nombre=nombre, objectifs=objectifs)
+    quotas = {}
+    for k, b in base.items():
+        f = facteur_de(facteurs, *segments[k]) if b > 0 else 0
+        quotas[k] = tronque(b * f) if f else Fraction(0)
     return quotas, alertes
 
 
