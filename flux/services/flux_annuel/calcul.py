@@ -8,6 +8,7 @@ rows of its scope (année, mode, bailleur or all) and writes the new ones in one
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -231,13 +232,30 @@ def _base(conv, flux, cles, cellules, territoires) -> dict:
     return flux
 
 
-def _parts(calcul, conventions, alertes, *, flux, cles, cellules, territoires):
-    """The claims of one périmètre: key → (Part, convention, réservataire, motif)."""
+@dataclass
+class Revendication:
+    """What one convention claims in its périmètre, before any cell is looked at."""
+
+    cle: str  # "c<pk>" (signed) or "prefet:c<pk>" (its share falls to the préfet)
+    convention: Convention
+    pct: Fraction | None
+    nombre: int | None
+    objectifs: dict
+    signee: bool
+    prefet: bool
+    collectivite: bool
+    motif: str
+
+    @property
+    def territoriale(self) -> bool:
+        return bool(self.convention.commune_id or self.convention.epci_id)
+
+
+def _revendications(calcul, conventions, alertes) -> list[Revendication]:
+    """The claims of one périmètre's conventions (version, share, préfet fallback, warnings)."""
     signees = calcul.mode == ModeCalcul.SIGNEES
     echue = date(calcul.annee, 1, 1) > ECHEANCE_LEGALE
-    segments = {k: (cle[2], cle[3]) for k, cle in cles.items()}
-    total = sum(flux.values())
-    parts = {}
+    resultat = []
     for conv in conventions:
         en_vigueur = conv.statut in STATUTS_EN_VIGUEUR and conv.version_en_vigueur_id
         if en_vigueur and signees:
@@ -260,22 +278,45 @@ def _parts(calcul, conventions, alertes, *, flux, cles, cellules, territoires):
                 alertes.append(f"Convention {conv} : part des agents de l'État ramenée à {AGENTS_PLAFOND_PCT} %.")
         if not signee:
             alertes.append(f"Convention non signée : part au préfet ({conv.reservataire}).")
-        base = _base(conv, flux, cles, cellules, territoires)
-        quotas, avis = regles.quotas_convention(
-            base, segments, pct=None if pct is None else max(pct, Fraction(0)), nombre=version.nombre_annuel,
-            objectifs=objectifs,
-        )  # fmt: skip
-        alertes.extend(f"Convention {conv} : {a}" for a in avis)
-        territoriale = bool(conv.commune_id or conv.epci_id)
-        demande = sum(quotas.values(), Fraction(0))
         cle = f"c{conv.pk:012d}"
-        part = Part(
-            cle, max(pct, Fraction(0)) if pct is not None else (100 * demande / total if total else Fraction(0)),
-            collectivite=conv.reservataire.type in TYPES_COLLECTIVITE, prefet=prefet, signee=signee, quotas=quotas,
-            base_territoire=sum(base.values(), Fraction(0)) if territoriale else None,
-        )  # fmt: skip
-        motif = MotifAllocation.CONVENTION if signee else MotifAllocation.PREFET_SANS_CONVENTION
-        parts[cle if signee else f"{PREFET}:{cle}"] = (part, conv.pk, conv.reservataire_id, motif)
+        resultat.append(
+            Revendication(
+                cle=cle if signee else f"{PREFET}:{cle}",
+                convention=conv,
+                pct=None if pct is None else max(pct, Fraction(0)),
+                nombre=version.nombre_annuel,
+                objectifs=objectifs,
+                signee=signee,
+                prefet=prefet,
+                collectivite=conv.reservataire.type in TYPES_COLLECTIVITE,
+                motif=MotifAllocation.CONVENTION if signee else MotifAllocation.PREFET_SANS_CONVENTION,
+            )  # fmt: skip
+        )
+    return resultat
+
+
+def part_de(r: Revendication, quotas, base_territoire, total) -> Part:
+    """The rules' view of a claim once its quotas are known (``pct`` derived when it gives a number)."""
+    demande = sum(quotas.values(), Fraction(0))
+    pct = r.pct if r.pct is not None else (100 * demande / total if total else Fraction(0))
+    return Part(
+        r.cle.removeprefix(f"{PREFET}:"), pct, collectivite=r.collectivite, prefet=r.prefet, signee=r.signee,
+        quotas=quotas, base_territoire=base_territoire if r.territoriale else None,
+    )  # fmt: skip
+
+
+def _parts(calcul, conventions, alertes, *, flux, cles, cellules, territoires):
+    """The claims of one périmètre with their quotas: key → (Part, convention, réservataire, motif)."""
+    segments = {k: (cle[2], cle[3]) for k, cle in cles.items()}
+    total = sum(flux.values())
+    parts = {}
+    for r in _revendications(calcul, conventions, alertes):
+        conv = r.convention
+        base = _base(conv, flux, cles, cellules, territoires)
+        quotas, avis = regles.quotas_convention(base, segments, pct=r.pct, nombre=r.nombre, objectifs=r.objectifs)
+        alertes.extend(f"Convention {conv} : {a}" for a in avis)
+        part = part_de(r, quotas, sum(base.values(), Fraction(0)), total)
+        parts[r.cle] = (part, conv.pk, conv.reservataire_id, r.motif)
     return parts
 
 

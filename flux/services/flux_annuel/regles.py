@@ -169,30 +169,27 @@ def repartir(flux: Mapping[str, int], parts: Iterable[Part]) -> dict[str, dict[s
     return repartir_detail(flux, parts).allocations
 
 
-def repartir_detail(flux: Mapping[str, int], parts: Iterable[Part]) -> allocation.Result:
-    """As ``repartir``, with the exact quotas used for each claimant (after ceilings and the scaling
-    of a cell whose claims exceed its flux)."""
-    parts = list(parts)
+def cle_de(p: Part) -> str:
+    return p.reservataire if p.signee else f"{PREFET}:{p.reservataire}"
+
+
+def verifier_parts(parts: Iterable[Part]) -> None:
     if sum(p.pct for p in parts if p.base_territoire is None) > 100:
         raise ValueError("La somme des parts des conventions dépasse 100 % du flux.")
-    total = sum(flux.values())
-    quotas: dict[str, dict[str, Fraction]] = {}
-    for cell, n in flux.items():
-        quotas[cell] = {}
-        for p in parts:
-            cle = p.reservataire if p.signee else f"{PREFET}:{p.reservataire}"
-            if p.quotas is None:
-                quotas[cell][cle] = Fraction(n) * Fraction(p.pct) / 100
-            elif p.quotas.get(cell):  # no claim where the convention has no share
-                quotas[cell][cle] = Fraction(p.quotas[cell])
-    prefet_keys = [p.reservataire if p.signee else f"{PREFET}:{p.reservataire}" for p in parts if not p.signee]
+
+
+def plafonds(total: int, demandes: Mapping[str, Fraction], parts: Iterable[Part]) -> dict[str, int]:
+    """Ceilings in whole dwellings over the périmètre (flux ``total``), from what each claimant asks
+    (``demandes``: key → sum of its quotas): the préfet's keys share floor(30 %) pro rata of their
+    ask; a collectivité gets at most 20 % of the flux its convention covers."""
+    parts = list(parts)
+    prefet_keys = [cle_de(p) for p in parts if not p.signee]
     prefet_keys += [p.reservataire for p in parts if p.prefet and p.signee]
     ceilings = {}
     if prefet_keys:
-        # One shared ceiling is checked below; per-key ceilings share the 30 % pro rata of their ask.
         # The ceiling holds on whole dwellings: rounding several keys (or cells) up must not push the
         # préfet past floor(30 %), even when the exact ask is just under it.
-        asked = {k: sum(q.get(k, 0) for q in quotas.values()) for k in prefet_keys}
+        asked = {k: Fraction(demandes.get(k, 0)) for k in prefet_keys}
         somme = sum(asked.values())
         plafond = total * PREFET_PLAFOND_PCT // 100
         if somme > plafond:
@@ -216,4 +213,26 @@ def repartir_detail(flux: Mapping[str, int], parts: Iterable[Part]) -> allocatio
             ceilings[p.reservataire] = min(
                 ceilings.get(p.reservataire, total), math.floor(base * COLLECTIVITES_PLAFOND_PCT / 100)
             )
-    return allocation.allocate(flux, quotas, ceilings=ceilings)
+    return ceilings
+
+
+def repartir_detail(flux: Mapping[str, int], parts: Iterable[Part]) -> allocation.Result:
+    """As ``repartir``, with the exact quotas used for each claimant (after ceilings and the scaling
+    of a cell whose claims exceed its flux)."""
+    parts = list(parts)
+    verifier_parts(parts)
+    total = sum(flux.values())
+    quotas: dict[str, dict[str, Fraction]] = {}
+    for cell, n in flux.items():
+        quotas[cell] = {}
+        for p in parts:
+            cle = cle_de(p)
+            if p.quotas is None:
+                quotas[cell][cle] = Fraction(n) * Fraction(p.pct) / 100
+            elif p.quotas.get(cell):  # no claim where the convention has no share
+                quotas[cell][cle] = Fraction(p.quotas[cell])
+    demandes: dict[str, Fraction] = defaultdict(Fraction)
+    for q in quotas.values():
+        for k, v in q.items():
+            demandes[k] += v
+    return allocation.allocate(flux, quotas, ceilings=plafonds(total, demandes, parts))
