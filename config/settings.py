@@ -208,6 +208,9 @@ try:
         raise ValueError
 except ValueError as exc:
     raise ImproperlyConfigured("FLUX_TAUX_ROTATION_DEFAUT : pourcentage entre 0 et 100 attendu.") from exc
+# On PostgreSQL the annual flux runs as set operations (flux/services/flux_annuel/sql.py); false forces
+# the portable path (Python on the aggregated cells), the one SQLite always uses.
+FLUX_CALCUL_SQL = env_bool("FLUX_CALCUL_SQL", True)
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

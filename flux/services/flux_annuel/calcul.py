@@ -379,7 +379,20 @@ def _ecrire(cellules: list[tuple], allocations: list[tuple]) -> None:
 
 
 def calculer(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
-    """Compute and write the cells and allocations of the run's scope; returns the summary."""
+    """Compute and write the cells and allocations of the run's scope; returns the summary.
+
+    On PostgreSQL the set-based path (flux.services.flux_annuel.sql) does the work per cell in the
+    database; elsewhere (the embedded SQLite default) the portable path below does it in Python on
+    the aggregated cells. Both apply the same rules and write the same rows (tests check it)."""
+    if connection.vendor == "postgresql" and settings.FLUX_CALCUL_SQL:
+        from flux.services.flux_annuel.sql import calculer_sql
+
+        return calculer_sql(calcul, progres)
+    return calculer_portable(calcul, progres)
+
+
+def calculer_portable(calcul: CalculFlux, progres=lambda n, msg: None) -> dict:
+    """The portable path: cells aggregated by the database, forecast and allocation in Python."""
     bailleurs = [calcul.bailleur_id] if calcul.bailleur_id else None
     alertes: list[str] = []
     progres(0, "Agrégation du patrimoine")
