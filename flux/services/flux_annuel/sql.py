@@ -33,7 +33,7 @@ from flux.services.flux_annuel import regles
 
 UN = "0.000000000001"  # 10⁻¹²: quotas are integers of this grain once multiplied by 10¹²
 G = "1000000000000"
-TEMPORAIRES = "fx_cell, fx_excl, fx_claim, fx_base, fx_facteur, fx_quota, fx_cap, fx_alloc"
+TEMPORAIRES = "fx_lc, fx_cell, fx_excl, fx_claim, fx_base, fx_facteur, fx_quota, fx_cap, fx_alloc"
 
 
 def _fraction(valeur) -> Fraction:
@@ -48,12 +48,21 @@ def _copier(cursor, table: str, colonnes: str, lignes) -> None:
 
 def _cellules(cur, p) -> None:
     filtre = "AND bailleur_id = %(bailleur)s" if p["bailleur"] else ""
+    # The one scan of the dwellings, at the commune's grain: the cells add it up, and the communes
+    # réservataires read their territory's part from it.
+    cur.execute(
+        f"""
+        CREATE TEMP TABLE fx_lc ON COMMIT DROP AS
+        SELECT bailleur_id b, commune_id com, departement_id d, epci_id e, qpv q, typologie t, count(*) n
+        FROM flux_logement WHERE conventionne AND epci_id IS NOT NULL {filtre} GROUP BY 1, 2, 3, 4, 5, 6
+        """,
+        p,
+    )
     cur.execute(
         f"""
         CREATE TEMP TABLE fx_cell ON COMMIT DROP AS
         WITH lg AS (
-            SELECT bailleur_id b, departement_id d, epci_id e, qpv q, typologie t, count(*) n
-            FROM flux_logement WHERE conventionne AND epci_id IS NOT NULL {filtre} GROUP BY 1, 2, 3, 4, 5
+            SELECT b, d, e, q, t, sum(n) n FROM fx_lc GROUP BY 1, 2, 3, 4, 5
         ), mes AS (
             SELECT m.bailleur_id b, c.departement_id d, c.epci_id e, m.qpv q, m.typologie t, sum(m.nb_logements) m
             FROM flux_miseenservice m JOIN territoires_commune c ON c.code = m.commune_id
@@ -74,15 +83,16 @@ def _cellules(cur, p) -> None:
             CASE WHEN h.taux IS NOT NULL THEN 'historique' WHEN tr.taux_pct IS NOT NULL THEN 'configure'
                 ELSE 'defaut' END source,
             (base.e || '|' || base.q::int || '|' || base.t) COLLATE "C" k,
-            0 excl, 0 flux
+            0 excl, 0 flux, 0::numeric brut
         FROM base LEFT JOIN hist h USING (b, d, e, q, t)
         LEFT JOIN flux_tauxrotation tr ON tr.bailleur_id = base.b AND tr.departement_id = base.d
         """,
         p,
     )
-    cur.execute("ALTER TABLE fx_cell ADD COLUMN brut numeric")
     cur.execute("UPDATE fx_cell SET brut = n * taux / 100 + mes")
+    cur.execute("CREATE UNIQUE INDEX ON fx_cell (id)")
     cur.execute("CREATE INDEX ON fx_cell (b, d, e, q, t)")
+    cur.execute("ANALYZE fx_cell")
     cur.execute(
         f"""
         CREATE TEMP TABLE fx_excl ON COMMIT DROP AS
@@ -131,6 +141,7 @@ def _cellules(cur, p) -> None:
         UPDATE fx_cell c SET flux = w.fl + (w.rn <= w.lft)::int FROM w WHERE w.id = c.id
         """
     )
+    cur.execute("ANALYZE fx_cell")  # the planner must see the fluxes (joins filter on flux > 0)
 
 
 def _alertes_cellules(cur, p, alertes) -> None:
@@ -174,6 +185,7 @@ def _revendications(cur, calcul, bailleurs, alertes) -> dict[int, tuple]:
         """
     )
     _copier(cur.cursor, "fx_claim", "id, cle, b, d, conv, res, motif, genre, epci, commune", lignes)
+    cur.execute("ANALYZE fx_claim")
     return claims
 
 
@@ -193,10 +205,7 @@ def _bases(cur, p) -> None:
         f"""
         WITH paires AS (SELECT DISTINCT b, commune FROM fx_claim WHERE genre = 'commune'),
         lc AS (
-            SELECT l.bailleur_id b, l.commune_id com, l.departement_id d, l.epci_id e, l.qpv q, l.typologie t,
-                count(*) n
-            FROM flux_logement l JOIN paires p ON p.b = l.bailleur_id AND p.commune = l.commune_id
-            WHERE l.conventionne AND l.epci_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6
+            SELECT l.b, l.com, l.d, l.e, l.q, l.t, l.n FROM fx_lc l JOIN paires p ON p.b = l.b AND p.commune = l.com
         ), mc AS (
             SELECT m.bailleur_id b, m.commune_id com, c.departement_id d, c.epci_id e, m.qpv q, m.typologie t,
                 sum(m.nb_logements) m
@@ -217,6 +226,7 @@ def _bases(cur, p) -> None:
     )
     cur.execute("DELETE FROM fx_base WHERE base <= 0")
     cur.execute("CREATE INDEX ON fx_base (claim)")
+    cur.execute("ANALYZE fx_base")
 
 
 def _facteurs(cur, claims, alertes) -> None:
@@ -235,6 +245,7 @@ def _facteurs(cur, claims, alertes) -> None:
             lignes.append((ident, epci, qpv, f.numerator, f.denominator))
     cur.execute("CREATE TEMP TABLE fx_facteur (claim int, e text, q boolean, num numeric, den numeric) ON COMMIT DROP")
     _copier(cur.cursor, "fx_facteur", "claim, e, q, num, den", lignes)
+    cur.execute("ANALYZE fx_facteur")
     cur.execute(
         f"""
         CREATE TEMP TABLE fx_quota ON COMMIT DROP AS
@@ -244,6 +255,8 @@ def _facteurs(cur, claims, alertes) -> None:
         """
     )
     cur.execute("DELETE FROM fx_quota WHERE q <= 0")
+    cur.execute("CREATE INDEX ON fx_quota (cell)")
+    cur.execute("ANALYZE fx_quota")
 
 
 def _plafonds(cur, claims, alertes) -> dict:
