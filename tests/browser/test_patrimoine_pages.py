@@ -36,7 +36,8 @@ def monde(geography):
 def test_a_drafter_reviews_the_patrimony_and_converts_it(page, login, screenshot, monde):
     bailleur, redactrice = monde
     login(redactrice)
-    page.click("nav >> text=Patrimoine")
+    page.click("nav .dropdown-toggle:text-is('Patrimoine')")
+    page.click("nav .dropdown-item:text-is('Patrimoine')")
     page.click(f"text={bailleur.nom}")
     assert page.locator(".card .fs-3").first.inner_text().replace("\xa0", " ") == "3 000"
     page.wait_for_function("document.querySelector('canvas.js-chart').width > 0")
@@ -53,7 +54,8 @@ def test_a_drafter_reviews_the_patrimony_and_converts_it(page, login, screenshot
     assert "Ratio pondéré par la rotation" in page.content()
     screenshot(page, "conversion-detail")
 
-    page.click("nav >> text=Synthèse")
+    page.click("nav .dropdown-toggle:text-is('Patrimoine')")
+    page.click("nav .dropdown-item:text-is('Synthèse')")
     assert page.locator("tbody tr", has_text=bailleur.nom).count() == 1
     screenshot(page, "synthese")
     assert page.js_errors == []
