@@ -22,8 +22,8 @@ def run(args) -> dict:
     from flux import generateur
     from flux.generateur.conventions import generer_conventions
     from flux.models import CalculFlux, Logement, ModeCalcul
-    from reservataires.models import Organisation
     from flux.services.flux_annuel.calcul import calculer
+    from reservataires.models import Organisation
 
     echelle = generateur.lire_echelle(args.scale or "national")
     annee = datetime.date.today().year

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,8 @@ from conventions.models import Convention, Partie, Statut, TypeEvenement
 from conventions.selectors import approbations_actives
 from conventions.services import journal
 from conventions.signature import parties_sans_signature
+from flux.models.orientation import Bilan, StatutBilan
+from flux.services.bilan import conventions_devant_un_bilan, due_le
 from pilotage.models import EtatRappel, PreferenceRappels, Rappel, TypeRappel
 from reservataires.models import ROLES_PAR_CAPACITE, Capacite, User
 
@@ -27,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 DELAI_RAPPEL_APPROBATION = timedelta(days=7)
 DELAI_RAPPEL_SIGNATURE = timedelta(days=3)
+DELAI_RAPPEL_BILAN = timedelta(days=28)  # before the bilan's deadline (28 February, CCH R.441-5-1)
 
 
 def preference_set(*, user: User, actif: bool) -> PreferenceRappels:
@@ -83,7 +87,35 @@ def _attentes_signature(now):
                 yield convention, user, TypeRappel.SIGNATURE, f"v{convention.version_courante_id}-{partie}"
 
 
-SOURCES = [_attentes_approbation, _attentes_signature]
+def _cle_bilan(annee: int, *, retard: bool) -> str:
+    return f"bilan-{annee}-retard" if retard else f"bilan-{annee}"
+
+
+def _bilan_de_la_cle(cle: str) -> tuple[int, bool]:
+    """(bilan year, late) from a reminder key written by ``_cle_bilan``."""
+    return int(cle.split("-")[1]), cle.endswith("-retard")
+
+
+def _attentes_bilan(now):
+    """The bilan of last year, due on 28 February: reminded from DELAI_RAPPEL_BILAN before that date,
+    then once more, as late, from the day after until 31 December (the year's end closes it)."""
+    aujourd_hui = timezone.localdate(now)
+    annee = aujourd_hui.year - 1
+    echeance = due_le(annee)
+    if aujourd_hui < echeance - DELAI_RAPPEL_BILAN:
+        return
+    cle = _cle_bilan(annee, retard=aujourd_hui > echeance)  # late as flux.services.bilan.en_retard says
+    envoye = Bilan.objects.filter(convention=OuterRef("pk"), annee=annee, statut=StatutBilan.ENVOYE)
+    dues = conventions_devant_un_bilan(annee).exclude(Exists(envoye)).order_by("bailleur_id", "pk")
+    destinataires: dict[int, list[User]] = {}  # per bailleur: one query each, not one per convention
+    for convention in dues:
+        if convention.bailleur_id not in destinataires:
+            destinataires[convention.bailleur_id] = _destinataires(convention.bailleur_id, Capacite.REDIGER)
+        for user in destinataires[convention.bailleur_id]:
+            yield convention, user, TypeRappel.BILAN, cle
+
+
+SOURCES = [_attentes_approbation, _attentes_signature, _attentes_bilan]
 
 
 def _register(now) -> int:
@@ -108,6 +140,14 @@ def _send(rappel: Rappel) -> None:
         "url": settings.SITE_URL + reverse("conventions:convention_detail", args=[convention.pk]),
         "preferences_url": settings.SITE_URL + reverse("pilotage:preferences"),
     }
+    if rappel.type == TypeRappel.BILAN:
+        annee, en_retard = _bilan_de_la_cle(rappel.cle)
+        context.update(
+            annee=annee,
+            echeance=due_le(annee),
+            en_retard=en_retard,
+            url=f"{settings.SITE_URL}{reverse('flux:bilan_list')}?annee={annee}",
+        )
     subject = render_to_string("pilotage/rappel_sujet.txt", context).strip()
     body = render_to_string("pilotage/rappel_courriel.txt", context)
     send_mail(subject, body, None, [rappel.user.email])

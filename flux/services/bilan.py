@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, CharField, Count, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Sum, Value, When
 
 from conventions.models import RegleAbsenceCandidat
 from flux.models import CategorieExclusion, Exclusion
@@ -257,18 +257,25 @@ def calculer_bilan(convention, annee: int, *, by=None) -> Bilan:
         return bilan
 
 
-def conventions_a_dresser(bailleur, annee: int):
-    """Conventions of ``bailleur`` that owe a bilan for ``annee``: a version in force, or any
-    allocation or orientation that year."""
+def conventions_devant_un_bilan(annee: int):
+    """Conventions of every bailleur that owe a bilan for ``annee``: not abandoned, and a version in
+    force, or any allocation or orientation of their bailleur under them that year.
+
+    One query whatever the number of bailleurs (the daily reminders read it for all of them)."""
     from conventions.models import Convention, Statut
 
-    avec_flux = Q(pk__in=Orientation.objects.filter(bailleur=bailleur, annee=annee).values("convention_id")) | Q(
-        pk__in=FluxAllocation.objects.en_vigueur(annee).filter(bailleur=bailleur).values("convention_id")
+    meme_convention = {"convention_id": OuterRef("pk"), "bailleur_id": OuterRef("bailleur_id")}
+    avec_flux = Exists(Orientation.objects.filter(annee=annee, **meme_convention)) | Exists(
+        FluxAllocation.objects.en_vigueur(annee).filter(**meme_convention)
     )
+    return Convention.objects.exclude(statut=Statut.ABANDONNEE).filter(Q(version_en_vigueur__isnull=False) | avec_flux)
+
+
+def conventions_a_dresser(bailleur, annee: int):
+    """Conventions of ``bailleur`` that owe a bilan for ``annee`` (see ``conventions_devant_un_bilan``)."""
     return (
-        Convention.objects.filter(bailleur=bailleur)
-        .exclude(statut=Statut.ABANDONNEE)
-        .filter(Q(version_en_vigueur__isnull=False) | avec_flux)
+        conventions_devant_un_bilan(annee)
+        .filter(bailleur=bailleur)
         .select_related("reservataire", "version_en_vigueur", "version_courante")
         .order_by("reservataire__nom", "pk")
     )
@@ -295,6 +302,7 @@ __all__ = [
     "Solde",
     "bilans_calculer",
     "calculer_bilan",
+    "conventions_devant_un_bilan",
     "due_le",
     "en_retard",
     "solde",
