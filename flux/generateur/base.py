@@ -97,6 +97,19 @@ class _Lignes:
 
 
 @transaction.atomic
+def comptes_par_perimetre(logements) -> tuple[dict, dict]:
+    """Dwellings per (bailleur, département), and per EPCI inside it: (bailleur, dép.) → [(n, siren)]."""
+    stock = {(b, d): n for b, d, n in logements.values_list("bailleur_id", "departement_id").annotate(n=Count("id"))}
+    par_epci = defaultdict(list)
+    for b, d, e, n in (
+        logements.filter(epci__isnull=False)
+        .values_list("bailleur_id", "departement_id", "epci_id")
+        .annotate(n=Count("id"))
+    ):
+        par_epci[(b, d)].append((n, e))
+    return stock, par_epci
+
+
 def generer_inventaire(bailleurs: list[Organisation], *, annee: int, seed: int, fournis: dict | None = None) -> dict:
     """État des lieux and exclusions for each bailleur × département of its stock.
 
@@ -109,19 +122,12 @@ def generer_inventaire(bailleurs: list[Organisation], *, annee: int, seed: int, 
     ReservationStock.objects.filter(bailleur_id__in=ids, source=SourceReservation.GENERATEUR).delete()
     Exclusion.objects.filter(bailleur_id__in=ids, annee=annee, commentaire__startswith="Généré").delete()
     logements = Logement.objects.filter(bailleur_id__in=ids, conventionne=True)
-    stock = {(b, d): n for b, d, n in logements.values_list("bailleur_id", "departement_id").annotate(n=Count("id"))}
+    stock, par_epci = comptes_par_perimetre(logements)
     if not stock:
         return {"lignes": 0, "exclusions": 0}
     par_commune = defaultdict(list)
     for b, d, c, n in logements.values_list("bailleur_id", "departement_id", "commune_id").annotate(n=Count("id")):
         par_commune[(b, d)].append((n, c))
-    par_epci = defaultdict(list)
-    for b, d, e, n in (
-        logements.filter(epci__isnull=False)
-        .values_list("bailleur_id", "departement_id", "epci_id")
-        .annotate(n=Count("id"))
-    ):
-        par_epci[(b, d)].append((n, e))
     par_programme = defaultdict(list)
     for b, d, p, n in logements.values_list("bailleur_id", "departement_id", "programme").annotate(n=Count("id")):
         par_programme[(b, d)].append((n, p))

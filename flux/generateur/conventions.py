@@ -12,13 +12,13 @@ conventions.
 """
 
 import random
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from conventions.models import Convention, ConventionVersion, EtatVersion, Objectif, Statut
+from flux.generateur.base import comptes_par_perimetre
 from flux.models import Logement, ReservationStock, SourceReservation
 from reservataires.models import Organisation, TypeOrganisation
 
@@ -41,17 +41,7 @@ def generer_conventions(bailleurs: list[Organisation], *, seed: int = 42) -> dic
         .order_by("bailleur_id", "departement_id", "reservataire_id")
     )
     reservataires = {o.pk: o for o in Organisation.objects.filter(pk__in={lg["reservataire_id"] for lg in lignes})}
-    logements = Logement.objects.filter(bailleur_id__in=ids, conventionne=True)
-    stock = dict(
-        ((b, d), n) for b, d, n in logements.values_list("bailleur_id", "departement_id").annotate(n=Count("id"))
-    )
-    par_epci = defaultdict(list)
-    for b, d, e, n in (
-        logements.filter(epci__isnull=False)
-        .values_list("bailleur_id", "departement_id", "epci_id")
-        .annotate(n=Count("id"))
-    ):
-        par_epci[(b, d)].append((n, e))
+    stock, par_epci = comptes_par_perimetre(Logement.objects.filter(bailleur_id__in=ids, conventionne=True))
 
     conventions, termes, vus = [], [], set()
     for ligne in lignes:

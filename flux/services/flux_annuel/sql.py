@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from flux import allocation
 from flux.models import ModeCalcul
 from flux.models.etat_des_lieux import CATEGORIES_FLUX
+from flux.services.flux_annuel import calcul as portable
 from flux.services.flux_annuel import regles
 
 UN = "0.000000000001"  # 10⁻¹²: quotas are integers of this grain once multiplied by 10¹²
@@ -162,8 +163,6 @@ def _alertes_cellules(cur, p, alertes) -> None:
 
 def _revendications(cur, calcul, bailleurs, alertes) -> dict[int, tuple]:
     """The claims of every périmètre that has cells, in fx_claim: id → (Revendication, (b, d))."""
-    from flux.services.flux_annuel import calcul as portable
-
     conventions = portable._conventions(calcul, bailleurs)
     cur.execute("SELECT DISTINCT b, d FROM fx_cell ORDER BY 1, 2")
     claims, lignes = {}, []
@@ -278,7 +277,7 @@ def _plafonds(cur, claims, alertes) -> dict:
         for ident in idents:
             r = claims[ident][0]
             quotas_somme = {"_": demandes.get(ident, Fraction(0))}
-            parts[ident] = _part(r, quotas_somme, bases.get(ident, Fraction(0)), total)
+            parts[ident] = portable.part_de(r, quotas_somme, bases.get(ident, Fraction(0)), total)
         try:
             regles.verifier_parts(parts.values())
         except ValueError as exc:
@@ -311,12 +310,6 @@ def _plafonds(cur, claims, alertes) -> dict:
     _copier(cur.cursor, "fx_cap", "claim, num, den", facteurs)
     cur.execute(f"UPDATE fx_quota x SET q = div(x.q * {G} * f.num, f.den) * {UN} FROM fx_cap f WHERE f.claim = x.claim")
     return plafonds
-
-
-def _part(r, quotas, base, total):
-    from flux.services.flux_annuel.calcul import part_de
-
-    return part_de(r, quotas, base, total)
 
 
 def _arrondir(cur) -> None:
