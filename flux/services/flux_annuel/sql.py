@@ -34,7 +34,9 @@ from flux.services.flux_annuel import regles
 
 UN = "0.000000000001"  # 10⁻¹²: quotas are integers of this grain once multiplied by 10¹²
 G = "1000000000000"
-TEMPORAIRES = "fx_lc, fx_cell, fx_excl, fx_claim, fx_base, fx_facteur, fx_quota, fx_cap, fx_alloc"
+TEMPORAIRES = (
+    "fx_lc, fx_cell, fx_excl, fx_claim, fx_base, fx_facteur, fx_quota, fx_cap, fx_alloc, fx_plafond, fx_correction"
+)
 
 
 def _fraction(valeur) -> Fraction:
@@ -342,46 +344,55 @@ def _arrondir(cur) -> None:
 
 
 def _reparer(cur, claims, plafonds) -> int:
-    """allocation._repair on the périmètres where rounding took a claimant over its ceiling."""
+    """allocation._repair on the périmètres where rounding took a claimant over its ceiling.
+
+    The claimants over their ceiling are found in SQL; the rows of their périmètres are read in one
+    query, repaired in Python (the few units moved are decided one at a time, exactly as on the
+    portable path), and the changed rows written back with one UPDATE."""
+    lignes = [
+        (ident, plafonds[perimetre][r.cle])
+        for ident, (r, perimetre) in claims.items()
+        if r.cle in plafonds.get(perimetre, {})
+    ]
+    cur.execute("CREATE TEMP TABLE fx_plafond (claim int PRIMARY KEY, plafond int) ON COMMIT DROP")
+    _copier(cur.cursor, "fx_plafond", "claim, plafond", lignes)
     cur.execute(
         """
-        SELECT a.claim, sum(a.n) FROM fx_alloc a WHERE a.claim IS NOT NULL GROUP BY 1
+        WITH depasse AS (
+            SELECT DISTINCT cl.b, cl.d FROM fx_alloc a JOIN fx_plafond p ON p.claim = a.claim
+            JOIN fx_claim cl ON cl.id = a.claim GROUP BY a.claim, cl.b, cl.d, p.plafond HAVING sum(a.n) > p.plafond
+        )
+        SELECT c.b, c.d, a.cell, c.k, coalesce(a.claim, 0), coalesce(cl.cle, 'bailleur'), a.q, a.n
+        FROM fx_alloc a JOIN fx_cell c ON c.id = a.cell JOIN depasse x ON x.b = c.b AND x.d = c.d
+        LEFT JOIN fx_claim cl ON cl.id = a.claim
         """
     )
-    recu = dict(cur.fetchall())
-    a_reparer = set()
-    for ident, (r, perimetre) in claims.items():
-        plafond = plafonds.get(perimetre, {}).get(r.cle)
-        if plafond is not None and recu.get(ident, 0) > plafond:
-            a_reparer.add(perimetre)
-    deplaces = 0
-    for perimetre in sorted(a_reparer):
-        cur.execute(
-            """
-            SELECT a.cell, c.k, a.claim, coalesce(cl.cle, 'bailleur'), a.q, a.n FROM fx_alloc a
-            JOIN fx_cell c ON c.id = a.cell LEFT JOIN fx_claim cl ON cl.id = a.claim
-            WHERE c.b = %s AND c.d = %s
-            """,
-            list(perimetre),
-        )
-        # Keyed like the portable path (cell "epci|qpv|typologie", claim key): same ties, same moves.
-        allocations, used, idents, cellules = defaultdict(dict), defaultdict(dict), {}, {}
-        for cell, k, claim, cle, q, n in cur.fetchall():
-            allocations[k][cle] = n
-            used[k][cle] = _fraction(q)
-            idents[cle], cellules[k] = claim, cell
+    # Keyed like the portable path (cell "epci|qpv|typologie", claim key): same ties, same moves.
+    perimetres = defaultdict(lambda: (defaultdict(dict), defaultdict(dict), {}, {}))
+    for b, d, cell, k, claim, cle, q, n in cur.fetchall():
+        allocations, used, idents, cellules = perimetres[(b, d)]
+        allocations[k][cle] = n
+        used[k][cle] = _fraction(q)
+        idents[cle], cellules[k] = claim, cell
+    deplaces, corrections = 0, []
+    for perimetre, (allocations, used, idents, cellules) in sorted(perimetres.items()):
         avant = {k: dict(a) for k, a in allocations.items()}
         deplaces += allocation._repair(dict(allocations), used, plafonds[perimetre])
-        for k, a in allocations.items():
-            for cle, n in a.items():
-                if avant[k].get(cle) == n:
-                    continue
-                if idents.get(cle) is None:
-                    cur.execute("UPDATE fx_alloc SET n = %s WHERE cell = %s AND claim IS NULL", [n, cellules[k]])
-                else:
-                    cur.execute(
-                        "UPDATE fx_alloc SET n = %s WHERE cell = %s AND claim = %s", [n, cellules[k], idents[cle]]
-                    )
+        corrections.extend(
+            (cellules[k], idents[cle], n)
+            for k, a in allocations.items()
+            for cle, n in a.items()
+            if avant[k].get(cle) != n
+        )
+    if corrections:
+        cur.execute("CREATE TEMP TABLE fx_correction (cell int, claim int, n int) ON COMMIT DROP")
+        _copier(cur.cursor, "fx_correction", "cell, claim, n", corrections)
+        cur.execute(
+            """
+            UPDATE fx_alloc a SET n = x.n FROM fx_correction x
+            WHERE x.cell = a.cell AND x.claim = coalesce(a.claim, 0)
+            """
+        )
     return deplaces
 
 
