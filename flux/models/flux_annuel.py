@@ -184,11 +184,16 @@ class FluxCellule(models.Model):
     calcul = models.ForeignKey(CalculFlux, on_delete=models.CASCADE, related_name="cellules")
     annee = models.PositiveSmallIntegerField("année")
     mode = models.CharField("conventions prises en compte", max_length=10, choices=ModeCalcul.choices)
-    bailleur = models.ForeignKey("reservataires.Organisation", on_delete=models.CASCADE, related_name="+")
-    departement = models.ForeignKey(
-        "territoires.Departement", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    # Indexed by the unique constraint, which leads with it.
+    bailleur = models.ForeignKey(
+        "reservataires.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    epci = models.ForeignKey("territoires.EPCI", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    departement = models.ForeignKey(
+        "territoires.Departement", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    epci = models.ForeignKey(
+        "territoires.EPCI", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     qpv = models.BooleanField("en QPV")
     typologie = models.PositiveSmallIntegerField("typologie")
     logements = models.PositiveIntegerField("logements du parc")
@@ -203,10 +208,11 @@ class FluxCellule(models.Model):
 
     class Meta:
         verbose_name = "cellule du flux annuel"
-        indexes = [models.Index(fields=["calcul"], name="fluxcellule_calcul_idx")]
+        # A national run writes ~100,000 cells: one unique index (it serves the bailleur's reads), the
+        # calcul's foreign-key index, nothing else to maintain.
         constraints = [
             models.UniqueConstraint(
-                fields=["annee", "mode", "bailleur", "departement", "epci", "qpv", "typologie"],
+                fields=["bailleur", "annee", "mode", "departement", "epci", "qpv", "typologie"],
                 name="fluxcellule_unique",
             ),
         ]
@@ -223,20 +229,35 @@ class MotifAllocation(models.TextChoices):
 
 class FluxAllocation(models.Model):
     """Whole dwellings of one cell allocated to one réservataire (``reservataire`` empty: the
-    bailleur's own share). ``quota`` keeps the exact share before rounding."""
+    bailleur's own share). ``quota`` keeps the exact share before rounding.
+
+    ``calcul``, ``annee``, ``mode``, ``bailleur``, ``epci``, ``qpv`` and ``typologie`` repeat the cell's,
+    and ``reservataire`` the convention's, for the readers' filters: the database checks the cell and
+    the convention (foreign keys), not the copies, whose checks cost a national run ~600,000 lookups.
+    The ORM's cascades still apply to them."""
 
     SCOPE_FIELDS = ("bailleur", "reservataire")
 
     cellule = models.ForeignKey(FluxCellule, on_delete=models.CASCADE, related_name="allocations")
-    calcul = models.ForeignKey(CalculFlux, on_delete=models.CASCADE, related_name="allocations")
+    calcul = models.ForeignKey(CalculFlux, on_delete=models.CASCADE, related_name="allocations", db_constraint=False)
     annee = models.PositiveSmallIntegerField("année")
     mode = models.CharField("conventions prises en compte", max_length=10, choices=ModeCalcul.choices)
-    bailleur = models.ForeignKey("reservataires.Organisation", on_delete=models.CASCADE, related_name="+")
-    epci = models.ForeignKey("territoires.EPCI", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    bailleur = models.ForeignKey(
+        "reservataires.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    epci = models.ForeignKey(
+        "territoires.EPCI", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     qpv = models.BooleanField("en QPV")
     typologie = models.PositiveSmallIntegerField("typologie")
     reservataire = models.ForeignKey(
-        "reservataires.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "reservataires.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     convention = models.ForeignKey(
         "conventions.Convention", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -255,12 +276,11 @@ class FluxAllocation(models.Model):
     class Meta:
         verbose_name = "allocation du flux"
         verbose_name_plural = "allocations du flux"
+        # Integer keys only (the readers filter on a party and a year, then on the cells' columns):
+        # each index costs a national run ~300,000 insertions.
         indexes = [
-            models.Index(fields=["calcul", "reservataire", "epci"], name="fluxalloc_calcul_idx"),
-            models.Index(
-                fields=["annee", "mode", "bailleur", "epci", "qpv", "typologie"], name="fluxalloc_cellule_idx"
-            ),
-            models.Index(fields=["annee", "mode", "reservataire", "epci"], name="fluxalloc_reservataire_idx"),
+            models.Index(fields=["bailleur", "annee"], name="fluxalloc_bailleur_idx"),
+            models.Index(fields=["reservataire", "annee"], name="fluxalloc_reservataire_idx"),
         ]
 
     def __str__(self):

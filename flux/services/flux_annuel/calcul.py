@@ -168,14 +168,33 @@ def _territoires(calcul, conventions, communes) -> dict:
     return territoires
 
 
+CHAMPS_CONVENTION = (
+    "numero", "bailleur", "reservataire", "departement", "epci", "commune", "statut", "version_en_vigueur",
+)  # fmt: skip
+CHAMPS_VERSION = ("convention", "numero", "part_flux_pct", "part_agents_pct", "nombre_annuel")
+
+
 def _conventions(calcul, bailleurs) -> dict:
     """Living conventions per (bailleur, département), each with its last version: two queries."""
-    conventions = Convention.objects.vivantes().select_related("reservataire", "version_en_vigueur").order_by("pk")
+    # Only the fields the rules read (and __str__ for the warnings): a national run loads ~50,000 rows.
+    conventions = (
+        Convention.objects.vivantes()
+        .select_related("bailleur", "reservataire", "version_en_vigueur")
+        .only(
+            *CHAMPS_CONVENTION,
+            "bailleur__nom",
+            "reservataire__nom",
+            "reservataire__type",
+            *(f"version_en_vigueur__{champ}" for champ in CHAMPS_VERSION),
+        )
+        .order_by("pk")
+    )
     if bailleurs is not None:
         conventions = conventions.filter(bailleur_id__in=bailleurs)
     conventions = list(conventions)
     dernieres = {}
-    for v in ConventionVersion.objects.filter(convention__in=[c.pk for c in conventions]).order_by("numero"):
+    versions = ConventionVersion.objects.filter(convention__in=[c.pk for c in conventions]).only(*CHAMPS_VERSION)
+    for v in versions.order_by("numero"):
         dernieres[v.convention_id] = v
     versions = {v.pk for v in dernieres.values()} | {c.version_en_vigueur_id for c in conventions}
     objectifs = _objectifs(versions - {None})

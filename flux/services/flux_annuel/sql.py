@@ -27,15 +27,15 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from flux import allocation
-from flux.models import ModeCalcul
+from flux.models import FluxCellule, ModeCalcul
 from flux.models.etat_des_lieux import CATEGORIES_FLUX
 from flux.services.flux_annuel import calcul as portable
 from flux.services.flux_annuel import regles
 
 UN = "0.000000000001"  # 10⁻¹²: quotas are integers of this grain once multiplied by 10¹²
 G = "1000000000000"
-TEMPORAIRES = (
-    "fx_lc, fx_cell, fx_excl, fx_claim, fx_base, fx_facteur, fx_quota, fx_cap, fx_alloc, fx_plafond, fx_correction"
+TEMPORAIRES = ", ".join(
+    f"fx_{nom}" for nom in "paire lc cell excl claim base facteur quota cap alloc plafond correction".split()
 )
 
 
@@ -49,23 +49,48 @@ def _copier(cursor, table: str, colonnes: str, lignes) -> None:
             copie.write_row(ligne)
 
 
+def _paires(cur, conventions) -> None:
+    """fx_paire(b, commune): the communes réservataires' territories, which the scan keeps apart."""
+    paires = {(c.bailleur_id, c.commune_id) for groupe in conventions.values() for c in groupe if c.commune_id}
+    cur.execute("CREATE TEMP TABLE fx_paire (b bigint, commune text, PRIMARY KEY (b, commune)) ON COMMIT DROP")
+    _copier(cur.cursor, "fx_paire", "b, commune", sorted(paires))
+    cur.execute("ANALYZE fx_paire")
+
+
 def _cellules(cur, p) -> None:
-    filtre = "AND bailleur_id = %(bailleur)s" if p["bailleur"] else ""
-    # The one scan of the dwellings, at the commune's grain: the cells add it up, and the communes
-    # réservataires read their territory's part from it.
+    """fx_cell: one row per cell with its forecast, exclusions and whole flux, built in one statement
+    (no UPDATE: each one would rewrite the table) with ids drawn from flux_fluxcellule's sequence, so
+    the results are written without looking their cells up again."""
+    filtre = "AND l.bailleur_id = %(bailleur)s" if p["bailleur"] else ""
+    # The one scan of the dwellings, at the cell's grain; the communes réservataires' dwellings come
+    # out as their own groups (com), so their territory's part is read here too. Dwellings without
+    # EPCI are counted (e IS NULL) for the warning.
     cur.execute(
         f"""
         CREATE TEMP TABLE fx_lc ON COMMIT DROP AS
-        SELECT bailleur_id b, commune_id com, departement_id d, epci_id e, qpv q, typologie t, count(*) n
-        FROM flux_logement WHERE conventionne AND epci_id IS NOT NULL {filtre} GROUP BY 1, 2, 3, 4, 5, 6
+        SELECT l.bailleur_id b, x.commune com, l.departement_id d, l.epci_id e, l.qpv q, l.typologie t, count(*) n
+        FROM flux_logement l LEFT JOIN fx_paire x ON x.b = l.bailleur_id AND x.commune = l.commune_id
+        WHERE l.conventionne {filtre} GROUP BY 1, 2, 3, 4, 5, 6
         """,
         p,
     )
+    filtre = filtre.replace("l.bailleur_id", "bailleur_id")
+    cur.execute(
+        f"""
+        CREATE TEMP TABLE fx_excl ON COMMIT DROP AS
+        SELECT bailleur_id b, departement_id d, sum(nb_logements) e FROM flux_exclusion
+        WHERE annee = %(annee)s AND categorie = ANY(%(categories)s) {filtre} GROUP BY 1, 2
+        """,
+        p,
+    )
+    # Exclusions of a périmètre shared between its cells pro rata of the gross flux: quota E×B/S on
+    # integers (B = brut × 10⁵), so the remainders compare exactly within the périmètre; then each
+    # cell's flux: the périmètre's rounded total shared by largest remainder (P = prévu × 10⁵).
     cur.execute(
         f"""
         CREATE TEMP TABLE fx_cell ON COMMIT DROP AS
         WITH lg AS (
-            SELECT b, d, e, q, t, sum(n) n FROM fx_lc GROUP BY 1, 2, 3, 4, 5
+            SELECT b, d, e, q, t, sum(n) n FROM fx_lc WHERE e IS NOT NULL GROUP BY 1, 2, 3, 4, 5
         ), mes AS (
             SELECT m.bailleur_id b, c.departement_id d, c.epci_id e, m.qpv q, m.typologie t, sum(m.nb_logements) m
             FROM flux_miseenservice m JOIN territoires_commune c ON c.code = m.commune_id
@@ -80,76 +105,53 @@ def _cellules(cur, p) -> None:
                 round(100 * liberations::numeric / logements, 3) taux
             FROM flux_rotationobservee WHERE annee < %(annee)s AND logements > 0 {filtre}
             ORDER BY bailleur_id, departement_id, epci_id, qpv, typologie, annee DESC
-        )
-        SELECT row_number() OVER () id, base.b, base.d, base.e, base.q, base.t, base.n, base.mes,
-            coalesce(h.taux, round(tr.taux_pct, 3), round(%(defaut)s::numeric, 3)) taux,
-            CASE WHEN h.taux IS NOT NULL THEN 'historique' WHEN tr.taux_pct IS NOT NULL THEN 'configure'
-                ELSE 'defaut' END source,
-            (base.e || '|' || base.q::int || '|' || base.t) COLLATE "C" k,
-            0 excl, 0 flux, 0::numeric brut
-        FROM base LEFT JOIN hist h USING (b, d, e, q, t)
-        LEFT JOIN flux_tauxrotation tr ON tr.bailleur_id = base.b AND tr.departement_id = base.d
-        """,
-        p,
-    )
-    cur.execute("UPDATE fx_cell SET brut = n * taux / 100 + mes")
-    cur.execute("CREATE UNIQUE INDEX ON fx_cell (id)")
-    cur.execute("CREATE INDEX ON fx_cell (b, d, e, q, t)")
-    cur.execute("ANALYZE fx_cell")
-    cur.execute(
-        f"""
-        CREATE TEMP TABLE fx_excl ON COMMIT DROP AS
-        SELECT bailleur_id b, departement_id d, sum(nb_logements) e FROM flux_exclusion
-        WHERE annee = %(annee)s AND categorie = ANY(%(categories)s) {filtre} GROUP BY 1, 2
-        """,
-        p,
-    )
-    # Exclusions of a périmètre shared between its cells pro rata of the gross flux: quota E×B/S
-    # on integers (B = brut × 10⁵), so the remainders compare exactly within the périmètre.
-    cur.execute(
-        """
-        WITH x AS (
+        ), taux AS (
+            SELECT base.*, coalesce(h.taux, round(tr.taux_pct, 3), round(%(defaut)s::numeric, 3)) taux,
+                CASE WHEN h.taux IS NOT NULL THEN 'historique' WHEN tr.taux_pct IS NOT NULL THEN 'configure'
+                    ELSE 'defaut' END source
+            FROM base LEFT JOIN hist h USING (b, d, e, q, t)
+            LEFT JOIN flux_tauxrotation tr ON tr.bailleur_id = base.b AND tr.departement_id = base.d
+        ), brut AS (
+            SELECT nextval(%(sequence)s) id, taux.*, (e || '|' || q::int || '|' || t) COLLATE "C" k,
+                n * taux / 100 + mes brut
+            FROM taux ORDER BY b, d, k  -- ids in key order: the results' indexes are filled in order
+        ), ex AS (
             SELECT c.id, c.b, c.d, c.k, x.e::numeric ex, c.brut * 100000 bb,
                 sum(c.brut * 100000) OVER (PARTITION BY c.b, c.d) s
-            FROM fx_cell c JOIN fx_excl x ON x.b = c.b AND x.d = c.d WHERE x.e > 0
-        ), y AS (
-            SELECT id, b, d, k, ex, div(ex * bb, s) fl, mod(ex * bb, s) r FROM x WHERE s > 0
-        ), z AS (
-            SELECT id, fl, ex - sum(fl) OVER (PARTITION BY b, d) lft,
-                row_number() OVER (PARTITION BY b, d ORDER BY r DESC, k) rn
-            FROM y
-        )
-        UPDATE fx_cell c SET excl = z.fl + (z.rn <= z.lft)::int FROM z WHERE z.id = c.id
-        """
-    )
-    # Each cell's flux: the périmètre's rounded total shared by largest remainder (P = prévu × 10⁵).
-    cur.execute(
-        """
-        WITH x AS (
-            SELECT id, b, d, k, greatest(brut - excl, 0) * 100000 pp FROM fx_cell
-        ), y AS (
-            SELECT id, b, d, k, pp, sum(pp) OVER (PARTITION BY b, d) sp FROM x
-        ), z AS (
-            SELECT id, b, d, k, floor(sp / 100000 + 0.5) tt, pp, sp FROM y
-        ), u AS (
+            FROM brut c JOIN fx_excl x ON x.b = c.b AND x.d = c.d WHERE x.e > 0
+        ), ex_fl AS (
+            SELECT id, b, d, k, ex, div(ex * bb, s) fl, mod(ex * bb, s) r FROM ex WHERE s > 0
+        ), excl AS (
+            SELECT id, (fl + (row_number() OVER (PARTITION BY b, d ORDER BY r DESC, k)
+                <= ex - sum(fl) OVER (PARTITION BY b, d))::int)::int excl
+            FROM ex_fl
+        ), prevu AS (
+            SELECT c.id, c.b, c.d, c.k, greatest(c.brut - coalesce(x.excl, 0), 0) * 100000 pp,
+                sum(greatest(c.brut - coalesce(x.excl, 0), 0) * 100000) OVER (PARTITION BY c.b, c.d) sp
+            FROM brut c LEFT JOIN excl x USING (id)
+        ), total AS (
+            SELECT id, b, d, k, pp, sp, floor(sp / 100000 + 0.5) tt FROM prevu
+        ), part AS (
             SELECT id, b, d, k, tt,
                 CASE WHEN sp > 0 AND tt > 0 THEN div(pp * tt, sp) ELSE 0 END fl,
                 CASE WHEN sp > 0 AND tt > 0 THEN mod(pp * tt, sp) ELSE 0 END r
-            FROM z
-        ), w AS (
-            SELECT id, fl, tt - sum(fl) OVER (PARTITION BY b, d) lft,
-                row_number() OVER (PARTITION BY b, d ORDER BY r DESC, k) rn
-            FROM u
+            FROM total
+        ), flux AS (
+            SELECT id, (fl + (row_number() OVER (PARTITION BY b, d ORDER BY r DESC, k)
+                <= tt - sum(fl) OVER (PARTITION BY b, d))::int)::int flux
+            FROM part
         )
-        UPDATE fx_cell c SET flux = w.fl + (w.rn <= w.lft)::int FROM w WHERE w.id = c.id
-        """
+        SELECT c.id, c.b, c.d, c.e, c.q, c.t, c.n, c.mes, c.taux, c.source, c.k, c.brut,
+            coalesce(x.excl, 0) excl, f.flux
+        FROM brut c LEFT JOIN excl x USING (id) JOIN flux f USING (id)
+        """,
+        p,
     )
-    cur.execute("ANALYZE fx_cell")  # the planner must see the fluxes (joins filter on flux > 0)
+    cur.execute("ANALYZE fx_cell")
 
 
-def _alertes_cellules(cur, p, alertes) -> None:
-    filtre = "AND bailleur_id = %(bailleur)s" if p["bailleur"] else ""
-    cur.execute(f"SELECT count(*) FROM flux_logement WHERE conventionne AND epci_id IS NULL {filtre}", p)
+def _alertes_cellules(cur, alertes) -> None:
+    cur.execute("SELECT coalesce(sum(n), 0) FROM fx_lc WHERE e IS NULL")
     sans_epci = cur.fetchone()[0]
     if sans_epci:
         alertes.append(f"{sans_epci} logement(s) sans EPCI ignoré(s).")
@@ -163,9 +165,8 @@ def _alertes_cellules(cur, p, alertes) -> None:
         alertes.append(f"Exclusions du département {d} sans flux à déduire.")
 
 
-def _revendications(cur, calcul, bailleurs, alertes) -> dict[int, tuple]:
+def _revendications(cur, calcul, conventions, alertes) -> dict[int, tuple]:
     """The claims of every périmètre that has cells, in fx_claim: id → (Revendication, (b, d))."""
-    conventions = portable._conventions(calcul, bailleurs)
     cur.execute("SELECT DISTINCT b, d FROM fx_cell ORDER BY 1, 2")
     claims, lignes = {}, []
     for b, d in cur.fetchall():
@@ -207,6 +208,7 @@ def _bases(cur, p) -> None:
         WITH paires AS (SELECT DISTINCT b, commune FROM fx_claim WHERE genre = 'commune'),
         lc AS (
             SELECT l.b, l.com, l.d, l.e, l.q, l.t, l.n FROM fx_lc l JOIN paires p ON p.b = l.b AND p.commune = l.com
+            WHERE l.e IS NOT NULL
         ), mc AS (
             SELECT m.bailleur_id b, m.commune_id com, c.departement_id d, c.epci_id e, m.qpv q, m.typologie t,
                 sum(m.nb_logements) m
@@ -230,12 +232,27 @@ def _bases(cur, p) -> None:
     cur.execute("ANALYZE fx_base")
 
 
-def _facteurs(cur, claims, alertes) -> None:
-    """Each claim's factor per EPCI × segment (regles.facteurs_convention on the sums of its base)."""
-    sommes = defaultdict(dict)
-    cur.execute("SELECT b.claim, c.e, c.q, sum(b.base) FROM fx_base b JOIN fx_cell c ON c.id = b.cell GROUP BY 1, 2, 3")
-    for claim, e, q, somme in cur.fetchall():
-        sommes[claim][(e, q)] = _fraction(somme)
+def _facteurs(cur, claims, alertes) -> dict[int, Fraction]:
+    """Each claim's factor per EPCI × segment (regles.facteurs_convention on the sums of its base).
+
+    Without objectives a convention's factor depends only on the total of its base: the sums per
+    EPCI × segment are read only for the claims that have objectives. Returns the totals."""
+    cur.execute("SELECT claim, sum(base) FROM fx_base GROUP BY 1")
+    totaux = {claim: _fraction(somme) for claim, somme in cur.fetchall()}
+    sommes = {ident: {(None, None): total} for ident, total in totaux.items()}
+    objectifs = [ident for ident, (r, _) in claims.items() if r.objectifs and ident in totaux]
+    if objectifs:
+        cur.execute(
+            """
+            SELECT b.claim, c.e, c.q, sum(b.base) FROM fx_base b JOIN fx_cell c ON c.id = b.cell
+            WHERE b.claim = ANY(%s) GROUP BY 1, 2, 3
+            """,
+            [objectifs],
+        )
+        for ident in objectifs:
+            sommes[ident] = {}
+        for claim, e, q, somme in cur.fetchall():
+            sommes[claim][(e, q)] = _fraction(somme)
     lignes = []
     for ident, (r, _) in claims.items():
         facteurs, avis = regles.facteurs_convention(
@@ -258,17 +275,16 @@ def _facteurs(cur, claims, alertes) -> None:
     cur.execute("DELETE FROM fx_quota WHERE q <= 0")
     cur.execute("CREATE INDEX ON fx_quota (cell)")
     cur.execute("ANALYZE fx_quota")
+    return totaux
 
 
-def _plafonds(cur, claims, alertes) -> dict:
+def _plafonds(cur, claims, bases, alertes) -> dict:
     """Ceilings per périmètre (regles.plafonds) and the scaling of the claims above theirs; drops the
     claims of a périmètre whose shares add up to more than 100 %. Returns (b, d) → ceilings by key."""
     cur.execute("SELECT b, d, sum(flux) FROM fx_cell GROUP BY 1, 2")
     totaux = {(b, d): int(n) for b, d, n in cur.fetchall()}
     cur.execute("SELECT claim, sum(q) FROM fx_quota GROUP BY 1")
     demandes = {claim: _fraction(q) for claim, q in cur.fetchall()}
-    cur.execute("SELECT claim, sum(base) FROM fx_base GROUP BY 1")
-    bases = {claim: _fraction(s) for claim, s in cur.fetchall()}
     par_perimetre = defaultdict(list)
     for ident, (_, perimetre) in claims.items():
         par_perimetre[perimetre].append(ident)
@@ -385,7 +401,7 @@ def _reparer(cur, claims, plafonds) -> int:
             if avant[k].get(cle) != n
         )
     if corrections:
-        cur.execute("CREATE TEMP TABLE fx_correction (cell int, claim int, n int) ON COMMIT DROP")
+        cur.execute("CREATE TEMP TABLE fx_correction (cell bigint, claim int, n int) ON COMMIT DROP")
         _copier(cur.cursor, "fx_correction", "cell, claim, n", corrections)
         cur.execute(
             """
@@ -402,11 +418,11 @@ def _ecrire(cur, calcul, p) -> None:
     cur.execute(f"DELETE FROM flux_fluxcellule WHERE {portee}", p)
     cur.execute(
         """
-        INSERT INTO flux_fluxcellule (calcul_id, annee, mode, bailleur_id, departement_id, epci_id, qpv, typologie,
+        INSERT INTO flux_fluxcellule (id, calcul_id, annee, mode, bailleur_id, departement_id, epci_id, qpv, typologie,
             logements, taux_rotation_pct, source_rotation, relocations, mises_en_service, exclusions, flux)
-        SELECT %(calcul)s, %(annee)s, %(mode)s, b, d, e, q, t, n, taux, source, round(n * taux / 100, 3), mes, excl,
-            flux
-        FROM fx_cell
+        SELECT id, %(calcul)s, %(annee)s, %(mode)s, b, d, e, q, t, n, taux, source, round(n * taux / 100, 3), mes,
+            excl, flux
+        FROM fx_cell ORDER BY id
         """,
         p,
     )
@@ -414,16 +430,21 @@ def _ecrire(cur, calcul, p) -> None:
         """
         INSERT INTO flux_fluxallocation (cellule_id, calcul_id, annee, mode, bailleur_id, epci_id, qpv, typologie,
             reservataire_id, convention_id, motif, quota, logements)
-        SELECT fc.id, %(calcul)s, %(annee)s, %(mode)s, c.b, c.e, c.q, c.t, cl.res, cl.conv,
+        SELECT a.cell, %(calcul)s, %(annee)s, %(mode)s, c.b, c.e, c.q, c.t, cl.res, cl.conv,
             coalesce(cl.motif, 'bailleur'), round(a.q, 6), a.n
         FROM fx_alloc a JOIN fx_cell c ON c.id = a.cell
-        JOIN flux_fluxcellule fc ON fc.calcul_id = %(calcul)s AND fc.bailleur_id = c.b AND fc.departement_id = c.d
-            AND fc.epci_id = c.e AND fc.qpv = c.q AND fc.typologie = c.t
         LEFT JOIN fx_claim cl ON cl.id = a.claim
         WHERE a.claim IS NULL OR a.q > 0 OR a.n > 0
+        ORDER BY a.cell
         """,
         p,
     )
+
+
+def _sequence(model) -> str:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+        return cur.fetchone()[0]
 
 
 def calculer_sql(calcul, progres=lambda n, msg: None) -> dict:
@@ -436,19 +457,23 @@ def calculer_sql(calcul, progres=lambda n, msg: None) -> dict:
         "calcul": calcul.pk,
         "defaut": Decimal(str(settings.FLUX_TAUX_ROTATION_DEFAUT)),
         "categories": list(CATEGORIES_FLUX),
+        "sequence": _sequence(FluxCellule),
     }
     alertes: list[str] = []
     with transaction.atomic(), connection.cursor() as cur:
         # ON COMMIT DROP frees them in production; inside an enclosing transaction (tests) drop by hand.
         cur.execute(f"DROP TABLE IF EXISTS {TEMPORAIRES}")
         progres(0, "Agrégation du patrimoine")
+        # The conventions come first: the communes réservataires' territories refine the one scan.
+        conventions = portable._conventions(calcul, bailleurs)
+        _paires(cur, conventions)
         _cellules(cur, p)
-        _alertes_cellules(cur, p, alertes)
+        _alertes_cellules(cur, alertes)
         progres(1, "Prévision des cellules")
-        claims = _revendications(cur, calcul, bailleurs, alertes)
+        claims = _revendications(cur, calcul, conventions, alertes)
         _bases(cur, p)
-        _facteurs(cur, claims, alertes)
-        plafonds = _plafonds(cur, claims, alertes)
+        bases = _facteurs(cur, claims, alertes)
+        plafonds = _plafonds(cur, claims, bases, alertes)
         _arrondir(cur)
         _reparer(cur, claims, plafonds)
         progres(2, "Écriture des résultats")
