@@ -35,7 +35,7 @@ from flux.services.flux_annuel import regles
 UN = "0.000000000001"  # 10⁻¹²: quotas are integers of this grain once multiplied by 10¹²
 G = "1000000000000"
 TEMPORAIRES = ", ".join(
-    f"fx_{nom}" for nom in "paire lc cell excl claim base facteur quota cap alloc plafond correction".split()
+    f"fx_{nom}" for nom in "lc cell excl claim base facteur quota cap alloc plafond correction".split()
 )
 
 
@@ -49,28 +49,19 @@ def _copier(cursor, table: str, colonnes: str, lignes) -> None:
             copie.write_row(ligne)
 
 
-def _paires(cur, conventions) -> None:
-    """fx_paire(b, commune): the communes réservataires' territories, which the scan keeps apart."""
-    paires = {(c.bailleur_id, c.commune_id) for groupe in conventions.values() for c in groupe if c.commune_id}
-    cur.execute("CREATE TEMP TABLE fx_paire (b bigint, commune text, PRIMARY KEY (b, commune)) ON COMMIT DROP")
-    _copier(cur.cursor, "fx_paire", "b, commune", sorted(paires))
-    cur.execute("ANALYZE fx_paire")
-
-
 def _cellules(cur, p) -> None:
     """fx_cell: one row per cell with its forecast, exclusions and whole flux, built in one statement
     (no UPDATE: each one would rewrite the table) with ids drawn from flux_fluxcellule's sequence, so
     the results are written without looking their cells up again."""
     filtre = "AND l.bailleur_id = %(bailleur)s" if p["bailleur"] else ""
-    # The one scan of the dwellings, at the cell's grain; the communes réservataires' dwellings come
-    # out as their own groups (com), so their territory's part is read here too. Dwellings without
-    # EPCI are counted (e IS NULL) for the warning.
+    # The one scan of the dwellings, at the commune's grain and in the order of logement_moteur_idx
+    # (index-only once the table is vacuumed): the cells add it up, the communes réservataires read
+    # their territory's part from it, and the dwellings without EPCI (e IS NULL) are counted.
     cur.execute(
         f"""
         CREATE TEMP TABLE fx_lc ON COMMIT DROP AS
-        SELECT l.bailleur_id b, x.commune com, l.departement_id d, l.epci_id e, l.qpv q, l.typologie t, count(*) n
-        FROM flux_logement l LEFT JOIN fx_paire x ON x.b = l.bailleur_id AND x.commune = l.commune_id
-        WHERE l.conventionne {filtre} GROUP BY 1, 2, 3, 4, 5, 6
+        SELECT l.bailleur_id b, l.departement_id d, l.epci_id e, l.qpv q, l.typologie t, l.commune_id com, count(*) n
+        FROM flux_logement l WHERE l.conventionne {filtre} GROUP BY 1, 2, 3, 4, 5, 6
         """,
         p,
     )
@@ -464,9 +455,7 @@ def calculer_sql(calcul, progres=lambda n, msg: None) -> dict:
         # ON COMMIT DROP frees them in production; inside an enclosing transaction (tests) drop by hand.
         cur.execute(f"DROP TABLE IF EXISTS {TEMPORAIRES}")
         progres(0, "Agrégation du patrimoine")
-        # The conventions come first: the communes réservataires' territories refine the one scan.
         conventions = portable._conventions(calcul, bailleurs)
-        _paires(cur, conventions)
         _cellules(cur, p)
         _alertes_cellules(cur, alertes)
         progres(1, "Prévision des cellules")
