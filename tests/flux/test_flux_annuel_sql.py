@@ -12,6 +12,8 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conventions.models import Convention, ConventionVersion, EtatVersion, Objectif, Statut
 from flux.models import (
@@ -188,3 +190,23 @@ def test_a_run_on_one_bailleur_leaves_the_others_rows():
     calculer_sql(seul)
     assert FluxCellule.objects.filter(annee=ANNEE).count() == avant
     assert set(FluxCellule.objects.filter(calcul=seul).values_list("bailleur_id", flat=True)) == {bailleur}
+
+
+def _requetes(chemin) -> int:
+    with CaptureQueriesContext(connection) as requetes:
+        chemin(CalculFlux.objects.create(annee=ANNEE, mode=ModeCalcul.SIGNEES))
+    return len(requetes)
+
+
+@pytest.mark.parametrize("chemin", [calculer_sql, calculer_portable], ids=["sql", "portable"])
+def test_its_queries_do_not_grow_with_the_number_of_conventions(chemin):
+    """Conventions, versions and organisations are read with a few queries whatever their number
+    (fields left out of ``only()`` would cost a query per convention)."""
+    _monde(1)
+    conventions = Convention.objects.count()
+    une = _requetes(chemin)
+    _monde(2)
+    _monde(3)
+    assert Convention.objects.count() >= 2 * conventions
+    # A few statements depend on the data (objectives to read, a ceiling to repair), not on its size.
+    assert _requetes(chemin) <= une + 4

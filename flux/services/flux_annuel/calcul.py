@@ -16,7 +16,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,32 +175,33 @@ CHAMPS_VERSION = ("convention", "numero", "part_flux_pct", "part_agents_pct", "n
 
 
 def _conventions(calcul, bailleurs) -> dict:
-    """Living conventions per (bailleur, département), each with its last version: two queries."""
-    # Only the fields the rules read (and __str__ for the warnings): a national run loads ~50,000 rows.
+    """Living conventions per (bailleur, département), each with its last version and the one in
+    force: four queries, whatever their number. Only the fields the rules read (and __str__ for the
+    warnings) are loaded; the versions are read once, and the organisations are shared instances."""
+    organisations = Organisation.objects.only("nom", "type")
     conventions = (
         Convention.objects.vivantes()
-        .select_related("bailleur", "reservataire", "version_en_vigueur")
-        .only(
-            *CHAMPS_CONVENTION,
-            "bailleur__nom",
-            "reservataire__nom",
-            "reservataire__type",
-            *(f"version_en_vigueur__{champ}" for champ in CHAMPS_VERSION),
+        .only(*CHAMPS_CONVENTION)
+        .prefetch_related(
+            Prefetch("bailleur", queryset=organisations), Prefetch("reservataire", queryset=organisations)
         )
         .order_by("pk")
     )
     if bailleurs is not None:
         conventions = conventions.filter(bailleur_id__in=bailleurs)
     conventions = list(conventions)
-    dernieres = {}
-    versions = ConventionVersion.objects.filter(convention__in=[c.pk for c in conventions]).only(*CHAMPS_VERSION)
-    for v in versions.order_by("numero"):
+    versions, dernieres = {}, {}
+    lues = ConventionVersion.objects.filter(convention__in=[c.pk for c in conventions]).only(*CHAMPS_VERSION)
+    for v in lues.order_by("numero"):
+        versions[v.pk] = v
         dernieres[v.convention_id] = v
-    versions = {v.pk for v in dernieres.values()} | {c.version_en_vigueur_id for c in conventions}
-    objectifs = _objectifs(versions - {None})
+    en_vigueur = {c.version_en_vigueur_id for c in conventions if c.version_en_vigueur_id}
+    objectifs = _objectifs({v.pk for v in dernieres.values()} | en_vigueur)
     groupes = defaultdict(list)
     for conv in conventions:
         conv.derniere_version = dernieres.get(conv.pk)
+        if conv.version_en_vigueur_id in versions:
+            conv.version_en_vigueur = versions[conv.version_en_vigueur_id]
         for version in (conv.derniere_version, conv.version_en_vigueur):
             if version is not None:
                 version.objectifs_epci = objectifs.get(version.pk, {})

@@ -379,7 +379,7 @@ def _reparer(cur, claims, plafonds) -> int:
     for b, d, cell, k, claim, cle, q, n in cur.fetchall():
         allocations, used, idents, cellules = perimetres[(b, d)]
         allocations[k][cle] = n
-        used[k][cle] = _fraction(q)
+        used[k][cle] = q  # exact decimals (quotas are whole multiples of 10⁻¹²): same decisions
         idents[cle], cellules[k] = claim, cell
     deplaces, corrections = 0, []
     for perimetre, (allocations, used, idents, cellules) in sorted(perimetres.items()):
@@ -455,10 +455,10 @@ def calculer_sql(calcul, progres=lambda n, msg: None) -> dict:
         # ON COMMIT DROP frees them in production; inside an enclosing transaction (tests) drop by hand.
         cur.execute(f"DROP TABLE IF EXISTS {TEMPORAIRES}")
         progres(0, "Agrégation du patrimoine")
-        conventions = portable._conventions(calcul, bailleurs)
         _cellules(cur, p)
         _alertes_cellules(cur, alertes)
         progres(1, "Prévision des cellules")
+        conventions = portable._conventions(calcul, bailleurs)
         claims = _revendications(cur, calcul, conventions, alertes)
         _bases(cur, p)
         bases = _facteurs(cur, claims, alertes)
