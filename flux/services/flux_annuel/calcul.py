@@ -176,7 +176,7 @@ CHAMPS_VERSION = ("convention", "numero", "part_flux_pct", "part_agents_pct", "n
 
 def _conventions(calcul, bailleurs) -> dict:
     """Living conventions per (bailleur, département), each with its last version and the one in
-    force: four queries, whatever their number. Only the fields the rules read (and __str__ for the
+    force: five queries, whatever their number. Only the fields the rules read (and __str__ for the
     warnings) are loaded; the versions are read once, and the organisations are shared instances."""
     organisations = Organisation.objects.only("nom", "type")
     conventions = (

@@ -49,11 +49,16 @@ def _copier(cursor, table: str, colonnes: str, lignes) -> None:
             copie.write_row(ligne)
 
 
+def _du_bailleur(p, colonne: str = "bailleur_id") -> str:
+    """The clause restricting a statement to the run's bailleur (empty for a national run)."""
+    return f"AND {colonne} = %(bailleur)s" if p["bailleur"] else ""
+
+
 def _cellules(cur, p) -> None:
     """fx_cell: one row per cell with its forecast, exclusions and whole flux, built in one statement
     (no UPDATE: each one would rewrite the table) with ids drawn from flux_fluxcellule's sequence, so
     the results are written without looking their cells up again."""
-    filtre = "AND l.bailleur_id = %(bailleur)s" if p["bailleur"] else ""
+    filtre = _du_bailleur(p)
     # The one scan of the dwellings, at the commune's grain and in the order of logement_moteur_idx
     # (index-only once the table is vacuumed): the cells add it up, the communes réservataires read
     # their territory's part from it, and the dwellings without EPCI (e IS NULL) are counted.
@@ -61,11 +66,10 @@ def _cellules(cur, p) -> None:
         f"""
         CREATE TEMP TABLE fx_lc ON COMMIT DROP AS
         SELECT l.bailleur_id b, l.departement_id d, l.epci_id e, l.qpv q, l.typologie t, l.commune_id com, count(*) n
-        FROM flux_logement l WHERE l.conventionne {filtre} GROUP BY 1, 2, 3, 4, 5, 6
+        FROM flux_logement l WHERE l.conventionne {_du_bailleur(p, "l.bailleur_id")} GROUP BY 1, 2, 3, 4, 5, 6
         """,
         p,
     )
-    filtre = filtre.replace("l.bailleur_id", "bailleur_id")
     cur.execute(
         f"""
         CREATE TEMP TABLE fx_excl ON COMMIT DROP AS
@@ -85,7 +89,7 @@ def _cellules(cur, p) -> None:
         ), mes AS (
             SELECT m.bailleur_id b, c.departement_id d, c.epci_id e, m.qpv q, m.typologie t, sum(m.nb_logements) m
             FROM flux_miseenservice m JOIN territoires_commune c ON c.code = m.commune_id
-            WHERE m.annee = %(annee)s AND c.epci_id IS NOT NULL {filtre.replace("bailleur_id", "m.bailleur_id")}
+            WHERE m.annee = %(annee)s AND c.epci_id IS NOT NULL {_du_bailleur(p, "m.bailleur_id")}
             GROUP BY 1, 2, 3, 4, 5
         ), base AS (
             SELECT b, d, e, q, t, coalesce(lg.n, 0) n, coalesce(mes.m, 0) mes
@@ -138,7 +142,7 @@ def _cellules(cur, p) -> None:
         """,
         p,
     )
-    cur.execute("ANALYZE fx_cell")
+    cur.execute("ANALYZE fx_cell")  # the planner must see the fluxes (joins filter on flux > 0)
 
 
 def _alertes_cellules(cur, alertes) -> None:
@@ -404,7 +408,7 @@ def _reparer(cur, claims, plafonds) -> int:
 
 
 def _ecrire(cur, calcul, p) -> None:
-    portee = "annee = %(annee)s AND mode = %(mode)s" + (" AND bailleur_id = %(bailleur)s" if p["bailleur"] else "")
+    portee = f"annee = %(annee)s AND mode = %(mode)s {_du_bailleur(p)}"
     cur.execute(f"DELETE FROM flux_fluxallocation WHERE {portee}", p)
     cur.execute(f"DELETE FROM flux_fluxcellule WHERE {portee}", p)
     cur.execute(
